@@ -1,0 +1,20 @@
+"""The pydantic types: the one schema for parsing, LLM responses, storage and display."""
+
+from ._base import NAME_RE, DiscoModel, Name, utcnow
+from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
+from .problem import Metric, Problem
+
+__all__ = [
+    "DECISIONS",
+    "NAME_RE",
+    "RISKS",
+    "STATUSES",
+    "VERDICTS",
+    "Decision",
+    "DiscoModel",
+    "Hypothesis",
+    "Metric",
+    "Name",
+    "Problem",
+    "utcnow",
+]
