@@ -30,3 +30,11 @@ class DiscoModel(BaseModel):
     @classmethod
     def media_type(cls) -> str:
         return f"application/vnd.disco.{cls.bundle_kind}+json"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Rich display in any notebook; the rendering lives in ``display`` (imported on first show)."""
+        if not self.bundle_kind:
+            return None
+        from ..display import bundle
+
+        return bundle(self)

@@ -64,5 +64,7 @@ class Decision(DiscoModel):
     hypothesis: Name
     decision: DecisionKind
     learning: str = Field(default="", max_length=20_000)
-    without_evidence: bool = Field(default=False, description="Set when decided before any result was recorded.")
+    without_evidence: bool = Field(
+        default=False, description="Set when decided before any result was recorded."
+    )
     decided_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,182 @@
+"""The operations behind every magic, as plain functions (the contract's Python API).
+
+Each takes an optional ``session``; without one it uses the kernel's (after ``%load_ext``) or a default
+session on ``DISCO_STORE``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import ValidationFailed
+from .model import DECISIONS, Decision, ExperimentRow, ExperimentTable, Hypothesis, Problem
+from .session import Session, get_session
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DECIDE_EXAMPLE = 'disco.decide("H1", "persevere", learning="admins invite when they see a team feature")'
+
+
+def _session(session: Session | None) -> Session:
+    return session if session is not None else get_session()
+
+
+def problem(name: str, text: str, *, session: Session | None = None) -> Problem:
+    """Declare (or replace) problem ``name`` from a ``%%problem`` body; it becomes the current problem."""
+    from .parse.cells import parse_problem
+
+    s = _session(session)
+    parsed = parse_problem(name, text or "")
+    s.store.save_problem(parsed)
+    s.current_problem = parsed.name
+    s.notify("problem", parsed)
+    return parsed
+
+
+def hypothesis(
+    id: str,
+    text: str,
+    metric: str | None = None,
+    target: float | str | None = None,
+    baseline: float | str | None = None,
+    risk: str | None = None,
+    problem: str | None = None,
+    *,
+    session: Session | None = None,
+) -> Hypothesis:
+    """Frame (or replace) hypothesis ``id`` under the named or current problem."""
+    from .parse.cells import HYPOTHESIS_EXAMPLE, parse_hypothesis
+
+    s = _session(session)
+    owner = s.resolve_problem(problem, example=HYPOTHESIS_EXAMPLE) if (problem or s.problem_name()) else None
+    parsed = parse_hypothesis(id, text, owner, metric=metric, target=target, baseline=baseline, risk=risk)
+    previous = s.store.hypothesis(parsed.problem, parsed.id)
+    if previous is not None:
+        parsed.created_at = previous.created_at
+        same_test = (previous.metric, previous.target, previous.baseline) == (
+            parsed.metric,
+            parsed.target,
+            parsed.baseline,
+        )
+        # The evidence still speaks to an unchanged test; a changed metric or target starts again.
+        if same_test:
+            parsed.status = previous.status
+    s.store.save_hypothesis(parsed)
+    s.notify("hypothesis", parsed)
+    return parsed
+
+
+def decide(
+    id: str,
+    decision: str,
+    learning: str = "",
+    *,
+    problem: str | None = None,
+    session: Session | None = None,
+) -> Decision:
+    """Record what the team decided about hypothesis ``id`` (persevere, pivot, kill, iterate)."""
+    s = _session(session)
+    if decision not in DECISIONS:
+        raise ValidationFailed(
+            f"unknown decision {str(decision)[:30]!r}; choose one of {', '.join(DECISIONS)}", example=DECIDE_EXAMPLE
+        )
+    found = s.resolve_hypothesis(id, problem, example=DECIDE_EXAMPLE)
+    evidence = s.store.count_results(found.problem, found.id) > 0
+    made = Decision(hypothesis=found.id, decision=decision, learning=learning or "", without_evidence=not evidence)
+    s.store.add_decision(found.problem, made)
+    s.notify("decision", made)
+    return made
+
+
+def experiment_table(
+    problem: str | None = None, all: bool = False, *, session: Session | None = None
+) -> ExperimentTable:
+    """The experiment table: one row per hypothesis of the current (or named) problem, or of all."""
+    s = _session(session)
+    scope = None if all else s.problem_name(problem)
+    if scope is not None and problem is not None:
+        s.resolve_problem(scope, example="%experiments --problem onboarding")
+    store = s.store
+    results = store.latest("results", scope)
+    decisions = store.latest("decisions", scope)
+    rows = [_row(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id))) for h in store.hypotheses(scope)]
+    return ExperimentTable(rows=rows, problem=scope)
+
+
+def _row(h: Hypothesis, result: dict[str, Any] | None, decision: dict[str, Any] | None) -> ExperimentRow:
+    row = ExperimentRow(
+        id=h.id,
+        problem=h.problem,
+        statement=h.statement,
+        risk=h.risk,
+        metric=h.metric,
+        baseline=h.baseline,
+        target=h.target,
+        status=h.status,
+        updated_at=h.updated_at,
+    )
+    if result:
+        arms = [result.get("control") or {}, result.get("treatment") or {}]
+        row.observed = result.get("observed", (result.get("treatment") or {}).get("mean"))
+        row.lift = result.get("lift")
+        row.ci_low = result.get("ci_low")
+        row.ci_high = result.get("ci_high")
+        row.n = sum(int(a.get("n") or 0) for a in arms) or None
+        row.p_value = result.get("p_value")
+        row.verdict = result.get("verdict")
+        row.reason = result.get("reason")
+        row.looks = int(result.get("look") or 1)
+    if decision:
+        row.decision = decision.get("decision")
+        row.learning = decision.get("learning") or ""
+        row.without_evidence = bool(decision.get("without_evidence"))
+    return row
+
+
+def experiments(problem: str | None = None, all: bool = False, *, session: Session | None = None) -> pd.DataFrame:
+    """The experiment table as a pandas DataFrame, one row per hypothesis."""
+    import pandas as pd
+
+    table = experiment_table(problem, all, session=session)
+    columns = list(ExperimentRow.model_fields)
+    frame = pd.DataFrame([row.model_dump() for row in table.rows], columns=columns)
+    return frame.set_index("id", drop=False) if not frame.empty else frame
+
+
+EXPORT_FORMATS = (".csv", ".md", ".html")
+
+
+def export_experiments(
+    path: str, problem: str | None = None, all: bool = False, *, session: Session | None = None
+) -> str:
+    """Write the experiment table to ``path`` (.csv, .md or .html, by extension), atomically."""
+    from pathlib import Path
+
+    from .display.table import table_csv, table_html, table_markdown
+    from .errors import ParseError
+    from .files import write_text_atomic
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise ParseError(
+            f"cannot export to {target.name[:60]!r}: the extension must be one of {', '.join(EXPORT_FORMATS)}",
+            example="%experiments --export experiments.md",
+        )
+    table = experiment_table(problem, all, session=session)
+    if suffix == ".csv":
+        text = table_csv(table)
+    elif suffix == ".md":
+        text = table_markdown(table)
+    else:
+        text = _standalone_html(table_html(table))
+    write_text_atomic(target, text)
+    return str(target)
+
+
+def _standalone_html(body: str) -> str:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>Experiments</title></head>'
+        f"<body>{body}</body></html>\n"
+    )

@@ -1,0 +1,219 @@
+"""The magics: thin glue from arguments to ``api`` functions to displays.
+
+This is the one error boundary: the project's errors become exactly ``UsageError`` (one line, no
+traceback). Nothing heavy is imported here; ``api`` and friends load on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import shlex
+from collections.abc import Callable
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Float, Int, Unicode, observe
+
+from .errors import DiscoError
+from .session import Session, Settings, set_session
+
+EXAMPLES = {
+    "problem": "%%problem onboarding",
+    "hypothesis": "%%hypothesis H1 --metric invite_rate --target 0.30 --risk value",
+    "experiments": "%experiments --all --export experiments.csv",
+    "disco": "%disco status | %disco use openai:gpt-4o-mini | %disco report --out report.md",
+    "measure": "%measure H1 --data trials --metric invited --group variant --control control",
+    "synth": "%%synth trials --rows 20000 --seed 7",
+    "simulate": "%simulate H1 --rows 4000 --runs 200",
+    "prototype": "%prototype H1 --kind fake-door",
+}
+
+
+def _boundary(fn: Callable) -> Callable:
+    """Turn the project's errors into one ``UsageError`` line."""
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except DiscoError as err:
+            raise UsageError(err.one_line()) from None
+
+    return wrapper
+
+
+def _parse(magic: Callable, line: str, name: str):
+    """Arguments → a typed namespace; a bad argument string is one line with an example."""
+    try:
+        return parse_argstring(magic, line)
+    except UsageError as err:
+        raise UsageError(f"%{name}: {err} — e.g. {EXAMPLES[name]}") from None
+    except ValueError as err:  # unbalanced quotes
+        raise UsageError(f"%{name}: {err} — e.g. {EXAMPLES[name]}") from None
+
+
+def _show(obj, metadata: dict | None = None) -> None:
+    from IPython.display import display
+
+    display(obj, metadata=metadata) if metadata else display(obj)
+
+
+@magics_class
+class DiscoMagics(Magics):
+    """Product discovery magics: %%problem, %%hypothesis, %%synth, %measure, %experiments, %prototype, %disco."""
+
+    provider = Unicode(None, allow_none=True, help="LLM provider: openai, local or offline.").tag(config=True)
+    model = Unicode(None, allow_none=True, help="Model name (openai) or GGUF path (local).").tag(config=True)
+    store = Unicode(None, allow_none=True, help="Store path or database URL (default .disco/discovery.db).").tag(
+        config=True
+    )
+    llm_cache = Unicode("record", help="LLM cache mode: record, replay or off.").tag(config=True)
+    deadline = Float(60.0, help="Total seconds one LLM call may take, retries included.").tag(config=True)
+    concurrency = Int(4, help="LLM calls in flight at once.").tag(config=True)
+
+    def __init__(self, shell=None, session: Session | None = None, **kwargs) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.session = session or Session(settings=Settings.from_env())
+        settings = self.session.settings
+        # Environment first; traitlets set by %config (now or later) take over through the observer.
+        for name in ("provider", "model", "store", "llm_cache"):
+            value = getattr(settings, name)
+            if value is not None:
+                self.set_trait(name, value)
+
+    @observe("provider", "model", "store", "llm_cache", "deadline", "concurrency")
+    def _settings_changed(self, change) -> None:
+        if change["name"] == "store":
+            self.session.use_store(change["new"])
+        else:
+            setattr(self.session.settings, change["name"], change["new"])
+
+    # ---------------------------------------------------------------------------------------- problem
+
+    @cell_magic
+    @_boundary
+    @magic_arguments()
+    @argument("name", nargs="?", help="Problem name, e.g. onboarding.")
+    def problem(self, line: str, cell: str) -> None:
+        """Declare the customer problem: a statement, then segment/metric/constraint/outcome lines."""
+        from . import api
+
+        args = _parse(self.problem, line, "problem")
+        if not args.name:
+            raise UsageError(f"%%problem needs a NAME — e.g. {EXAMPLES['problem']}")
+        _show(api.problem(args.name, cell, session=self.session))
+
+    # ------------------------------------------------------------------------------------- hypothesis
+
+    @cell_magic
+    @_boundary
+    @magic_arguments()
+    @argument("id", nargs="?", help="Hypothesis ID, e.g. H1.")
+    @argument("--metric", help="A metric declared on the problem.")
+    @argument("--target", help="Target value of the metric, e.g. 0.30 or 30%%.")
+    @argument("--baseline", help="Baseline value (default: the metric's).")
+    @argument("--risk", help="value, usability, feasibility or viability.")
+    @argument("--problem", help="Problem name (default: the current one).")
+    def hypothesis(self, line: str, cell: str) -> None:
+        """Frame a falsifiable hypothesis: what we change, for whom, which metric moves, to what target."""
+        from . import api
+
+        args = _parse(self.hypothesis, line, "hypothesis")
+        if not args.id:
+            raise UsageError(f"%%hypothesis needs an ID — e.g. {EXAMPLES['hypothesis']}")
+        made = api.hypothesis(
+            args.id,
+            cell,
+            metric=args.metric,
+            target=args.target,
+            baseline=args.baseline,
+            risk=args.risk,
+            problem=args.problem,
+            session=self.session,
+        )
+        _show(made)
+
+    # ------------------------------------------------------------------------------------ experiments
+
+    @line_magic
+    @_boundary
+    @magic_arguments()
+    @argument("--problem", help="Show this problem's hypotheses (default: the current problem).")
+    @argument("--all", action="store_true", help="Show every problem's hypotheses.")
+    @argument("--export", metavar="PATH", help="Write the table to PATH (.csv, .md or .html).")
+    def experiments(self, line: str = ""):
+        """The experiment table: live, editable decisions and learnings, exportable."""
+        from . import api
+
+        args = _parse(self.experiments, line, "experiments")
+        if args.export:
+            written = api.export_experiments(args.export, problem=args.problem, all=args.all, session=self.session)
+            print(f"wrote {written}")
+            return
+        _show(api.experiment_table(args.problem, args.all, session=self.session))
+
+    # ------------------------------------------------------------------------------------------ disco
+
+    @line_magic
+    @_boundary
+    def disco(self, line: str = "") -> None:
+        """%disco status | use PROVIDER[:MODEL] | report [--out PATH]"""
+        try:
+            words = shlex.split(line)
+        except ValueError as err:
+            raise UsageError(f"%disco: {err} — e.g. {EXAMPLES['disco']}") from None
+        command, rest = (words[0], words[1:]) if words else ("status", [])
+        handler = _DISCO_COMMANDS.get(command)
+        if handler is None:
+            known = ", ".join(_DISCO_COMMANDS)
+            raise UsageError(f"%disco: unknown command {command[:30]!r}; known: {known} — e.g. {EXAMPLES['disco']}")
+        handler(self, rest)
+
+
+def _disco_status(magics: DiscoMagics, rest: list[str]) -> None:
+    from .status import status_text
+
+    if rest:
+        raise UsageError(f"%disco status takes no arguments — e.g. {EXAMPLES['disco']}")
+    print(status_text(magics.session))
+
+
+def _disco_use(magics: DiscoMagics, rest: list[str]) -> None:
+    from .status import parse_use
+
+    if len(rest) != 1:
+        raise UsageError("%disco use needs one PROVIDER[:MODEL] — e.g. %disco use openai:gpt-4o-mini")
+    provider, model = parse_use(rest[0])
+    magics.provider = provider
+    magics.model = model
+    print(f"provider: {provider}" + (f", model: {model}" if model else ""))
+
+
+def _disco_report(magics: DiscoMagics, rest: list[str]) -> None:
+    from . import api
+
+    out = None
+    if rest[:1] == ["--out"] and len(rest) == 2:
+        out = rest[1]
+    elif rest:
+        raise UsageError("%disco report takes only --out PATH — e.g. %disco report --out report.md")
+    report = api.report(out=out, session=magics.session)
+    if out:
+        print(f"wrote {out}")
+    else:
+        _show(report)
+
+
+_DISCO_COMMANDS: dict[str, Callable[[DiscoMagics, list[str]], None]] = {
+    "status": _disco_status,
+    "use": _disco_use,
+    "report": _disco_report,
+}
+
+
+def load(ipython) -> DiscoMagics:
+    magics = DiscoMagics(shell=ipython)
+    ipython.register_magics(magics)
+    set_session(magics.session)
+    return magics

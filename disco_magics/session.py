@@ -1,0 +1,140 @@
+"""The one stateful object: configuration, the store, the current problem and live listeners.
+
+``load_ipython_extension`` installs a Session for the kernel; the plain-Python API uses a lazily created
+default one. Tests build their own on ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import NotFoundError
+
+Listener = Callable[[str, Any], None]
+
+
+@dataclass
+class Settings:
+    """What the user can configure (environment, ``%config DiscoMagics.*``, ``%disco use``)."""
+
+    provider: str | None = None  # openai | local | offline; None = pick from the environment
+    model: str | None = None
+    base_url: str | None = None
+    store: str | None = None
+    llm_cache: str = "record"  # record | replay | off
+    deadline: float = 60.0  # seconds, one total deadline per LLM call
+    concurrency: int = 4  # LLM calls in flight at once
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            provider=env.get("DISCO_PROVIDER") or None,
+            model=env.get("DISCO_MODEL") or None,
+            base_url=env.get("OPENAI_BASE_URL") or None,
+            store=env.get("DISCO_STORE") or None,
+            llm_cache=(env.get("DISCO_LLM_CACHE") or "record").lower(),
+        )
+
+
+@dataclass
+class Session:
+    settings: Settings = field(default_factory=Settings.from_env)
+    current_problem: str | None = None
+    _store: Any = field(default=None, repr=False)
+    _listeners: list[Listener] = field(default_factory=list, repr=False)
+    _llm: Any = field(default=None, repr=False)
+
+    # --------------------------------------------------------------------------------------------- store
+
+    @property
+    def store(self):
+        """The store, opened on first use (so ``%load_ext`` never imports SQLAlchemy)."""
+        if self._store is None:
+            from .store import Store
+
+            self._store = Store(self.settings.store)
+        return self._store
+
+    def use_store(self, store: str | None) -> None:
+        if self._store is not None:
+            self._store.close()
+        self._store = None
+        self.settings.store = store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # ----------------------------------------------------------------------------------------- listeners
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(kind, obj)`` after each change; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def notify(self, kind: str, obj: Any) -> None:
+        for listener in list(self._listeners):
+            listener(kind, obj)
+
+    # ---------------------------------------------------------------------------------------- resolution
+
+    def problem_name(self, name: str | None = None) -> str | None:
+        return name or self.current_problem or self.store.current_problem_name()
+
+    def resolve_problem(self, name: str | None = None, *, example: str | None = None):
+        """The named problem, else the current one; a clear error when there is none."""
+        wanted = self.problem_name(name)
+        if wanted is None:
+            raise NotFoundError(
+                "no problem yet: run a %%problem cell first", example=example or "%%problem onboarding"
+            )
+        problem = self.store.problem(wanted)
+        if problem is None:
+            known = ", ".join(p.name for p in self.store.problems()) or "none yet"
+            raise NotFoundError(f"unknown problem {wanted!r}; known: {known}", example="%%problem onboarding")
+        return problem
+
+    def resolve_hypothesis(self, hypothesis_id: str, problem: str | None = None, *, example: str | None = None):
+        """Hypothesis ID in the named or current problem, else the only one with that ID anywhere."""
+        example = example or "%measure H1 --observed 0.27 --n 2400"
+        wanted = self.problem_name(problem)
+        if wanted is not None:
+            found = self.store.hypothesis(wanted, hypothesis_id)
+            if found is not None:
+                return found
+        if problem is None:
+            matches = self.store.hypotheses(hypothesis_id=hypothesis_id)
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                where = ", ".join(h.problem for h in matches)
+                raise NotFoundError(
+                    f"{hypothesis_id} exists in several problems ({where}); name one with --problem", example=example
+                )
+        scope = self.store.hypotheses(wanted) if wanted else self.store.hypotheses()
+        known = ", ".join(h.id for h in scope) or "none yet"
+        where = f" in problem {wanted}" if wanted else ""
+        raise NotFoundError(f"unknown hypothesis {hypothesis_id!r}{where}; known: {known}", example=example)
+
+
+_default: Session | None = None
+
+
+def get_session() -> Session:
+    """The session the plain-Python API uses: the kernel's after ``%load_ext``, else a default one."""
+    global _default
+    if _default is None:
+        _default = Session()
+    return _default
+
+
+def set_session(session: Session | None) -> Session | None:
+    """Install ``session`` as the default; returns the previous one."""
+    global _default
+    previous, _default = _default, session
+    return previous

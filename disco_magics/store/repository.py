@@ -1,0 +1,402 @@
+"""The repository: one object that reads and writes every model, atomically.
+
+SQLite runs in WAL mode with a busy timeout, ``synchronous=FULL`` and writes in ``BEGIN IMMEDIATE``
+transactions, so a write that returned is on disk, a killed writer leaves nothing partial, and
+concurrent kernels wait for each other instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from ..errors import StoreError
+from ..model import Decision, Hypothesis, Problem, utcnow
+from . import schema
+from .schema import SCHEMA_VERSION
+
+DEFAULT_PATH = Path(".disco") / "discovery.db"
+_BUSY_TIMEOUT_S = 60
+_PG_SCHEMA_LOCK = 0x0D15C0  # an arbitrary, fixed advisory-lock key for schema creation
+
+
+def resolve_url(store: str | os.PathLike | None = None) -> str:
+    """A database URL from a URL, a path, ``DISCO_STORE`` or the default ``.disco/discovery.db``."""
+    value = str(store) if store else os.environ.get("DISCO_STORE") or str(DEFAULT_PATH)
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().absolute()}"
+
+
+def describe_url(url: str) -> str:
+    """The URL as it may be shown: a path for SQLite, the password masked elsewhere."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = Path(url.removeprefix("sqlite:///"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreError(f"cannot create the store folder {path.parent}: {err.strerror or err}") from None
+    engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # We issue BEGIN ourselves (below), so the driver must not.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("disco_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _dumps(model) -> str:
+    return model.model_dump_json()
+
+
+class Store:
+    """Durable persistence of problems, hypotheses, results, decisions, events and artifacts."""
+
+    def __init__(self, store: str | os.PathLike | None = None) -> None:
+        self.url = resolve_url(store)
+        self.is_sqlite = self.url.startswith("sqlite")
+        try:
+            self.engine = (
+                _sqlite_engine(self.url) if self.is_sqlite else create_engine(self.url, pool_pre_ping=True)
+            )
+            self._ensure_schema()
+        except StoreError:
+            raise
+        except (SQLAlchemyError, OSError) as err:
+            raise StoreError(f"cannot open the store at {self.describe()}: {_reason(err)}") from None
+
+    def describe(self) -> str:
+        return describe_url(self.url)
+
+    @property
+    def path(self) -> Path | None:
+        return Path(self.url.removeprefix("sqlite:///")) if self.is_sqlite else None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({self.describe()!r})"
+
+    # ------------------------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One atomic write transaction: ``BEGIN IMMEDIATE`` on SQLite, which waits for other writers
+        (busy timeout) instead of failing with "database is locked"."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execution_options(disco_write=True)
+                with connection.begin():
+                    yield connection
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot write to the store at {self.describe()}: {_reason(err)}") from None
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection, connection.begin():
+                yield connection
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot read the store at {self.describe()}: {_reason(err)}") from None
+
+    def _ensure_schema(self) -> None:
+        if self._schema_version() == SCHEMA_VERSION:
+            return
+        with self._write() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_SCHEMA_LOCK})")
+            # Inside the write transaction, so when several processes open a new store at once,
+            # exactly one creates it and the others find it made.
+            schema.metadata.create_all(connection, checkfirst=True)
+            row = connection.execute(select(schema.meta.c.value).where(schema.meta.c.key == "schema_version"))
+            version = row.scalar()
+            if version is None:
+                connection.execute(
+                    insert(schema.meta).values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
+                return
+            version = int(version)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store at {self.describe()} has schema {version}, newer than this disco_magics "
+                    f"understands ({SCHEMA_VERSION}); upgrade disco_magics"
+                )
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                schema.MIGRATIONS[step](connection)
+            connection.execute(
+                schema.meta.update()
+                .where(schema.meta.c.key == "schema_version")
+                .values(value=str(SCHEMA_VERSION))
+            )
+
+    def _schema_version(self) -> int | None:
+        try:
+            with self.engine.connect() as connection:
+                if not self.engine.dialect.has_table(connection, schema.meta.name):
+                    return None
+                value = connection.execute(
+                    select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+                ).scalar()
+                connection.rollback()
+                return int(value) if value is not None else None
+        except OperationalError:
+            return None
+
+    # ----------------------------------------------------------------------------------------- problems
+
+    def save_problem(self, problem: Problem) -> None:
+        with self._write() as c:
+            c.execute(schema.problems.delete().where(schema.problems.c.name == problem.name))
+            c.execute(
+                insert(schema.problems).values(name=problem.name, data=_dumps(problem), updated_at=utcnow())
+            )
+            self._set_meta(c, "current_problem", problem.name)
+
+    def problem(self, name: str) -> Problem | None:
+        with self._read() as c:
+            data = c.execute(select(schema.problems.c.data).where(schema.problems.c.name == name)).scalar()
+        return Problem.model_validate_json(data) if data else None
+
+    def problems(self) -> list[Problem]:
+        with self._read() as c:
+            rows = c.execute(select(schema.problems.c.data).order_by(schema.problems.c.updated_at)).scalars()
+            return [Problem.model_validate_json(data) for data in rows]
+
+    def current_problem_name(self) -> str | None:
+        with self._read() as c:
+            return c.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "current_problem")
+            ).scalar()
+
+    def _set_meta(self, c: Connection, key: str, value: str) -> None:
+        c.execute(schema.meta.delete().where(schema.meta.c.key == key))
+        c.execute(insert(schema.meta).values(key=key, value=value))
+
+    # --------------------------------------------------------------------------------------- hypotheses
+
+    def save_hypothesis(self, hypothesis: Hypothesis) -> None:
+        table = schema.hypotheses
+        with self._write() as c:
+            c.execute(
+                table.delete().where((table.c.problem == hypothesis.problem) & (table.c.id == hypothesis.id))
+            )
+            c.execute(
+                insert(table).values(
+                    problem=hypothesis.problem,
+                    id=hypothesis.id,
+                    status=hypothesis.status,
+                    data=_dumps(hypothesis),
+                    updated_at=hypothesis.updated_at,
+                )
+            )
+
+    def hypothesis(self, problem: str, hypothesis_id: str) -> Hypothesis | None:
+        table = schema.hypotheses
+        with self._read() as c:
+            data = c.execute(
+                select(table.c.data).where((table.c.problem == problem) & (table.c.id == hypothesis_id))
+            ).scalar()
+        return Hypothesis.model_validate_json(data) if data else None
+
+    def hypotheses(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Hypothesis]:
+        table = schema.hypotheses
+        query = select(table.c.data).order_by(table.c.problem, table.c.id)
+        if problem is not None:
+            query = query.where(table.c.problem == problem)
+        if hypothesis_id is not None:
+            query = query.where(table.c.id == hypothesis_id)
+        with self._read() as c:
+            return [Hypothesis.model_validate_json(data) for data in c.execute(query).scalars()]
+
+    # ------------------------------------------------------------------------------- results & decisions
+
+    def add_result(self, problem: str, result, status: str | None = None) -> None:
+        """Append a result (any model with hypothesis, look, verdict, recorded_at) and move the status."""
+        with self._write() as c:
+            c.execute(
+                insert(schema.results).values(
+                    problem=problem,
+                    hypothesis=result.hypothesis,
+                    look=result.look,
+                    verdict=result.verdict,
+                    data=_dumps(result),
+                    recorded_at=result.recorded_at,
+                )
+            )
+            if status is not None:
+                self._set_status(c, problem, result.hypothesis, status)
+
+    def _set_status(self, c: Connection, problem: str, hypothesis_id: str, status: str) -> None:
+        table = schema.hypotheses
+        where = (table.c.problem == problem) & (table.c.id == hypothesis_id)
+        data = c.execute(select(table.c.data).where(where)).scalar()
+        if data is None:
+            return
+        hypothesis = Hypothesis.model_validate_json(data)
+        hypothesis.status = status
+        hypothesis.updated_at = utcnow()
+        c.execute(
+            table.update().where(where).values(status=status, data=_dumps(hypothesis), updated_at=utcnow())
+        )
+
+    def count_results(self, problem: str, hypothesis_id: str) -> int:
+        table = schema.results
+        with self._read() as c:
+            return c.execute(
+                select(func.count()).where(
+                    (table.c.problem == problem) & (table.c.hypothesis == hypothesis_id)
+                )
+            ).scalar_one()
+
+    def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[dict[str, Any]]:
+        """Every result, oldest first, as stored JSON dicts (the caller validates into ``Result``)."""
+        table = schema.results
+        query = select(table.c.problem, table.c.data).order_by(table.c.seq)
+        if problem is not None:
+            query = query.where(table.c.problem == problem)
+        if hypothesis_id is not None:
+            query = query.where(table.c.hypothesis == hypothesis_id)
+        with self._read() as c:
+            return [json.loads(data) | {"_problem": p} for p, data in c.execute(query)]
+
+    def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+        """The newest row of ``results`` or ``decisions`` per (problem, hypothesis), as JSON dicts."""
+        table = getattr(schema, table_name)
+        newest = select(func.max(table.c.seq)).group_by(table.c.problem, table.c.hypothesis)
+        if problem is not None:
+            newest = newest.where(table.c.problem == problem)
+        query = select(table.c.problem, table.c.hypothesis, table.c.data).where(table.c.seq.in_(newest))
+        with self._read() as c:
+            return {(p, h): json.loads(data) for p, h, data in c.execute(query)}
+
+    def add_decision(self, problem: str, decision: Decision) -> None:
+        with self._write() as c:
+            c.execute(
+                insert(schema.decisions).values(
+                    problem=problem,
+                    hypothesis=decision.hypothesis,
+                    data=_dumps(decision),
+                    decided_at=decision.decided_at,
+                )
+            )
+
+    def decisions(self, problem: str, hypothesis_id: str) -> list[Decision]:
+        table = schema.decisions
+        query = (
+            select(table.c.data)
+            .where((table.c.problem == problem) & (table.c.hypothesis == hypothesis_id))
+            .order_by(table.c.seq)
+        )
+        with self._read() as c:
+            return [Decision.model_validate_json(data) for data in c.execute(query).scalars()]
+
+    # --------------------------------------------------------------------------------- events & artifacts
+
+    def add_event(
+        self,
+        hypothesis_id: str,
+        event: str,
+        user: str,
+        variant: str | None = None,
+        value: float | None = None,
+    ) -> None:
+        with self._write() as c:
+            c.execute(
+                insert(schema.events).values(
+                    hypothesis=hypothesis_id,
+                    event=event,
+                    user=user,
+                    variant=variant,
+                    value=value,
+                    at=utcnow(),
+                )
+            )
+
+    def events(self, hypothesis_id: str) -> list[dict[str, Any]]:
+        table = schema.events
+        query = (
+            select(table.c.event, table.c.user, table.c.variant, table.c.value, table.c.at)
+            .where(table.c.hypothesis == hypothesis_id)
+            .order_by(table.c.seq)
+        )
+        with self._read() as c:
+            return [dict(row._mapping) for row in c.execute(query)]
+
+    def add_artifact(self, kind: str, key: str, data: dict[str, Any] | str) -> None:
+        text = data if isinstance(data, str) else json.dumps(data, default=str)
+        with self._write() as c:
+            c.execute(insert(schema.artifacts).values(kind=kind, key=key, data=text, created_at=utcnow()))
+
+    def artifacts(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
+        table = schema.artifacts
+        query = select(table.c.data).where(table.c.kind == kind).order_by(table.c.seq)
+        if key is not None:
+            query = query.where(table.c.key == key)
+        with self._read() as c:
+            return [json.loads(data) for data in c.execute(query).scalars()]
+
+    # ------------------------------------------------------------------------------------------- counts
+
+    def counts(self) -> dict[str, int]:
+        tables = {
+            "problems": schema.problems,
+            "hypotheses": schema.hypotheses,
+            "results": schema.results,
+            "decisions": schema.decisions,
+            "events": schema.events,
+        }
+        with self._read() as c:
+            return {
+                name: c.execute(select(func.count()).select_from(t)).scalar_one()
+                for name, t in tables.items()
+            }
+
+    def backup(self, destination: str | os.PathLike) -> Path:
+        """Copy a SQLite store with SQLite's online backup API (safe while others write)."""
+        if not self.is_sqlite:
+            raise StoreError("backup copies SQLite stores; use pg_dump for PostgreSQL")
+        import sqlite3
+
+        destination = Path(destination)
+        source = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_S)
+        target = sqlite3.connect(str(destination))
+        try:
+            with target:
+                source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        return destination
+
+
+def _reason(err: BaseException) -> str:
+    """The driver's own words, without SQL, parameters or SQLAlchemy's links."""
+    original = getattr(err, "orig", None) or err
+    text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    return text[:200]
