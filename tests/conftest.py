@@ -6,11 +6,20 @@ import os
 
 import pytest
 
-LLM_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DISCO_PROVIDER", "DISCO_MODEL", "DISCO_LLM_CACHE", "DISCO_STORE")
+LLM_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "DISCO_PROVIDER",
+    "DISCO_MODEL",
+    "DISCO_LLM_CACHE",
+    "DISCO_STORE",
+)
 
 
 def pytest_addoption(parser):
-    parser.addoption("--long", action="store_true", default=False, help="run the large versions of slow tests")
+    parser.addoption(
+        "--long", action="store_true", default=False, help="run the large versions of slow tests"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -55,8 +64,7 @@ def ip(clean_env, monkeypatch):
     from disco_magics.magics import load
 
     magics = load(shell)
-    shell.user_ns.clear()
-    shell.user_ns.update({"get_ipython": lambda: shell})
+    shell.reset()
     yield shell
     magics.session.close()
     set_session(previous)
