@@ -89,6 +89,11 @@ class Store:
             raise
         except (SQLAlchemyError, OSError) as err:
             raise StoreError(f"cannot open the store at {self.describe()}: {_reason(err)}") from None
+        except ImportError as err:
+            raise StoreError(
+                f"cannot open the store at {self.describe()}: its database driver is missing ({err.name}); "
+                "for PostgreSQL, pip install 'disco-magics[postgres]'"
+            ) from None
 
     def describe(self) -> str:
         return describe_url(self.url)

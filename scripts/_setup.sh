@@ -1,0 +1,39 @@
+# Shared set-up steps for quickstart.sh and test.sh (sourced, not run).
+# Everything goes into ./.venv; system packages come from apt when missing (root or sudo).
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+
+log() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root for: $*" >&2; return 1; fi
+}
+
+apt_install() {
+  # apt_install PACKAGE... : installs the Debian packages that are missing
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || { echo "install these packages: ${missing[*]}" >&2; return 1; }
+  log "apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+make_venv() {
+  if [ ! -x "$PY" ]; then
+    log "creating $VENV"
+    python3 -m venv "$VENV"
+  fi
+  "$PY" -m pip install -q --upgrade pip >/dev/null
+}
+
+install_package() {
+  # install_package EXTRAS : the package (editable) with its lab extension, built by hatch-jupyter-builder
+  log "pip install -e .[$1] (builds the JupyterLab extension with jlpm on first run)"
+  "$PY" -m pip install -q -e "$ROOT[$1]"
+  "$VENV/bin/jupyter" labextension develop --overwrite "$ROOT" >/dev/null
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run every test. CI runs exactly this (.ci/run).
+set -euo pipefail
+source "$(dirname "$0")/_setup.sh"
+cd "$ROOT"
+
+apt_install chromium postgresql
+make_venv
+install_package "test,local"
+# GrowthBook's engine is the independent reference for our statistics. Its wheel pins numpy<2 and pandas<2,
+# but the frequentist module we compare against runs on numpy 2, so it is installed without its pins.
+"$PY" -m pip install -q --no-deps "gbstats==0.8.0"
+"$PY" -m pip install -q nbformat packaging
+
+source "$ROOT/scripts/postgres.sh"
+start_postgres
+
+log "pytest"
+"$PY" -m pytest "$@"
