@@ -134,6 +134,52 @@ class DiscoMagics(Magics):
         )
         _show(made)
 
+    # ---------------------------------------------------------------------------------------- measure
+
+    @line_magic
+    @_boundary
+    @magic_arguments()
+    @argument("id", nargs="?", help="Hypothesis ID, e.g. H1.")
+    @argument("--data", metavar="NAME", help="A pandas DataFrame in the notebook, one row per user.")
+    @argument("--metric", help="The column to measure (0/1 or boolean -> rate; numeric -> mean).")
+    @argument("--group", help="The column naming each user's arm.")
+    @argument("--control", help="The control arm's value in --group (default: 'control').")
+    @argument("--treatment", help="The treatment arm, when there are more than two.")
+    @argument("--split", help="Expected control/treatment split for the sample-ratio check, e.g. 50/50.")
+    @argument("--observed", help="Observed rate of the treatment (aggregates).")
+    @argument("--n", help="Users in the treatment (aggregates).")
+    @argument("--baseline", help="Baseline rate (default: the hypothesis').")
+    @argument("--baseline-n", dest="baseline_n", help="Users behind the baseline, when it was measured.")
+    @argument("--events", action="store_true", help="Measure from events tracked by the prototype.")
+    @argument("--problem", help="Problem name (default: the current one).")
+    def measure(self, line: str = ""):
+        """Measure real behaviour against a hypothesis' target, with honest statistics."""
+        from . import api
+        from .parse.args import parse_count, parse_split, parse_value, user_dataframe
+
+        args = _parse(self.measure, line, "measure")
+        if not args.id:
+            raise UsageError(f"%measure needs a hypothesis ID — e.g. {EXAMPLES['measure']}")
+        data = user_dataframe(self.shell.user_ns, args.data) if args.data else None
+        results = api.measure(
+            args.id,
+            data=data,
+            metric=args.metric,
+            group=args.group,
+            control=args.control,
+            treatment=args.treatment,
+            split=parse_split(args.split) if args.split else None,
+            observed=parse_value(args.observed, "--observed") if args.observed is not None else None,
+            n=parse_count(args.n, "--n") if args.n is not None else None,
+            baseline=parse_value(args.baseline, "--baseline") if args.baseline is not None else None,
+            baseline_n=parse_count(args.baseline_n, "--baseline-n") if args.baseline_n is not None else None,
+            events=args.events,
+            problem=args.problem,
+            session=self.session,
+        )
+        for result in results if isinstance(results, list) else [results]:
+            _show(result)
+
     # ------------------------------------------------------------------------------------ experiments
 
     @line_magic
