@@ -304,3 +304,68 @@ def track(
         h.status = "running"
         s.store.save_hypothesis(h)
         s.notify("hypothesis", h)
+
+
+SYNTH_EXAMPLE = "%%synth trials --rows 20000 --seed 7"
+
+
+def synth(spec_or_prose: str, rows: int = 1000, seed: int | None = None, *, session: Session | None = None):
+    """Sample a column spec (or prose, turned into a spec first) into a pandas DataFrame, seeded."""
+    from .synth import sample
+
+    spec, _ = dataset_spec(spec_or_prose, session=session)
+    return sample(spec, rows, seed)
+
+
+def dataset_spec(spec_or_prose: str, *, session: Session | None = None):
+    """(DatasetSpec, drafted_note): parse a spec, or draft one from prose (LLM layer or offline drafter)."""
+    from .parse.spec import looks_like_spec, parse_spec
+
+    text = spec_or_prose or ""
+    if not text.strip():
+        raise ValidationFailed("the dataset needs a spec (one `column: distribution` a line) or prose", example=SYNTH_EXAMPLE)
+    if looks_like_spec(text):
+        return parse_spec(text), None
+    from .generate.spec import draft_spec
+
+    return draft_spec(_session(session), text)
+
+
+def link_dataset(
+    name: str, spec, rows: int, seed: int, hypothesis_id: str, *, session: Session | None = None
+) -> tuple[Hypothesis, str]:
+    """Link a synthetic dataset to a hypothesis; returns the hypothesis and what the data implies for it."""
+    from .synth import implied_effect
+
+    s = _session(session)
+    h = s.resolve_hypothesis(hypothesis_id, example=f"{SYNTH_EXAMPLE} --for H1")
+    s.store.add_artifact(
+        "dataset",
+        f"{h.problem}/{h.id}",
+        {"name": name, "spec": spec.to_text(), "rows": rows, "seed": seed, "hypothesis": h.id},
+    )
+    try:
+        implied = implied_effect(spec, rows, target=h.target).summary
+    except ValidationFailed as err:
+        implied = f"no planted effect found to read ({err.message})"
+    return h, implied
+
+
+def simulate(
+    id: str, rows: int | None = None, runs: int = 200, seed: int | None = None, *, session: Session | None = None
+):
+    """Sample the hypothesis' linked dataset ``runs`` times with and without its planted effect."""
+    from .synth import simulate as run
+
+    s = _session(session)
+    example = "%simulate H1 --rows 4000 --runs 200"
+    h = s.resolve_hypothesis(id, example=example)
+    linked = s.store.artifacts("dataset", f"{h.problem}/{h.id}")
+    if not linked:
+        raise ValidationFailed(
+            f"{h.id} has no synthetic dataset yet: link one with %%synth NAME --for {h.id}", example=example
+        )
+    from .parse.spec import parse_spec
+
+    latest = linked[-1]
+    return run(parse_spec(latest["spec"]), rows=rows or int(latest["rows"]), runs=runs, seed=seed)

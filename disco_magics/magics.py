@@ -180,6 +180,68 @@ class DiscoMagics(Magics):
         for result in results if isinstance(results, list) else [results]:
             _show(result)
 
+    # ------------------------------------------------------------------------------------------ synth
+
+    @cell_magic
+    @_boundary
+    @magic_arguments()
+    @argument("name", nargs="?", help="Variable to bind the DataFrame to, e.g. trials.")
+    @argument("--rows", default="1000", help="Rows to sample (default 1000).")
+    @argument("--seed", help="Seed: the same spec and seed give the same data.")
+    @argument("--for", dest="for_id", metavar="ID", help="Link the dataset to hypothesis ID.")
+    @argument("--out", metavar="PATH", help="Stream the rows to PATH (.parquet or .csv) in chunks.")
+    def synth(self, line: str, cell: str) -> None:
+        """Synthetic data from a column spec (or prose), sampled locally, vectorized and seeded."""
+        from . import api
+        from .parse.args import parse_whole
+        from .synth import write
+        from .synth._sampler import resolve_seed
+
+        args = _parse(self.synth, line, "synth")
+        if not args.name:
+            raise UsageError(f"%%synth needs a NAME for the data — e.g. {EXAMPLES['synth']}")
+        rows = parse_whole(args.rows, "--rows", EXAMPLES["synth"], minimum=1)
+        seed = resolve_seed(parse_whole(args.seed, "--seed", EXAMPLES["synth"]) if args.seed else None)
+        spec, note = api.dataset_spec(cell, session=self.session)
+        if note:
+            print(f"# spec {note}:\n{spec.to_text()}\n")
+        if args.out:
+            written = write(spec, rows, args.out, seed=seed)
+            print(f"{args.name}: wrote {rows:,} rows × {len(spec.column_names)} columns to {written.path} (seed {seed})")
+        else:
+            frame = api.synth(spec.to_text(), rows=rows, seed=seed, session=self.session)
+            self.shell.user_ns[args.name] = frame
+            print(f"{args.name}: {rows:,} rows × {frame.shape[1]} columns (seed {seed})")
+        if args.for_id:
+            h, implied = api.link_dataset(args.name, spec, rows, seed, args.for_id, session=self.session)
+            print(f"for {h.id}: {implied}")
+        if not args.out:
+            _show(frame.head())
+
+    @line_magic
+    @_boundary
+    @magic_arguments()
+    @argument("id", nargs="?", help="Hypothesis ID with a linked dataset (%%synth --for ID).")
+    @argument("--rows", help="Rows per simulated dataset (default: the linked dataset's).")
+    @argument("--runs", default="200", help="Datasets to simulate (default 200).")
+    @argument("--seed", help="Seed for the simulation.")
+    def simulate(self, line: str = ""):
+        """False-positive rate and power of the planned measurement, over many synthetic datasets."""
+        from . import api
+        from .parse.args import parse_whole
+
+        args = _parse(self.simulate, line, "simulate")
+        if not args.id:
+            raise UsageError(f"%simulate needs a hypothesis ID — e.g. {EXAMPLES['simulate']}")
+        outcome = api.simulate(
+            args.id,
+            rows=parse_whole(args.rows, "--rows", EXAMPLES["simulate"], minimum=4) if args.rows else None,
+            runs=parse_whole(args.runs, "--runs", EXAMPLES["simulate"], minimum=1),
+            seed=parse_whole(args.seed, "--seed", EXAMPLES["simulate"]) if args.seed else None,
+            session=self.session,
+        )
+        print(outcome.summary)
+
     # ------------------------------------------------------------------------------------ experiments
 
     @line_magic

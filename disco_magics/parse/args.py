@@ -54,3 +54,14 @@ def user_dataframe(namespace: dict[str, Any], name: str):
 def _is_dataframe(value: Any) -> bool:
     cls = type(value)
     return cls.__name__ == "DataFrame" and cls.__module__.startswith("pandas")
+
+
+def parse_whole(raw: str, what: str, example: str, minimum: int = 0, maximum: int = 10**10) -> int:
+    """A whole number option (``--rows 20_000``, ``--seed 7``) within bounds."""
+    text = str(raw).strip().replace(",", "").replace("_", "")
+    if not re.fullmatch(r"[-+]?\d+", text):
+        raise ParseError(f"{what} must be a whole number, not {str(raw)[:30]!r}", example=example)
+    value = int(text)
+    if not minimum <= value <= maximum:
+        raise ValidationFailed(f"{what} must be between {minimum:,} and {maximum:,}, not {value:,}", example=example)
+    return value
