@@ -79,11 +79,14 @@ def decide(
     s = _session(session)
     if decision not in DECISIONS:
         raise ValidationFailed(
-            f"unknown decision {str(decision)[:30]!r}; choose one of {', '.join(DECISIONS)}", example=DECIDE_EXAMPLE
+            f"unknown decision {str(decision)[:30]!r}; choose one of {', '.join(DECISIONS)}",
+            example=DECIDE_EXAMPLE,
         )
     found = s.resolve_hypothesis(id, problem, example=DECIDE_EXAMPLE)
     evidence = s.store.count_results(found.problem, found.id) > 0
-    made = Decision(hypothesis=found.id, decision=decision, learning=learning or "", without_evidence=not evidence)
+    made = Decision(
+        hypothesis=found.id, decision=decision, learning=learning or "", without_evidence=not evidence
+    )
     s.store.add_decision(found.problem, made)
     s.notify("decision", made)
     return made
@@ -100,7 +103,10 @@ def experiment_table(
     store = s.store
     results = store.latest("results", scope)
     decisions = store.latest("decisions", scope)
-    rows = [_row(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id))) for h in store.hypotheses(scope)]
+    rows = [
+        _row(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id)))
+        for h in store.hypotheses(scope)
+    ]
     return ExperimentTable(rows=rows, problem=scope)
 
 
@@ -134,7 +140,9 @@ def _row(h: Hypothesis, result: dict[str, Any] | None, decision: dict[str, Any] 
     return row
 
 
-def experiments(problem: str | None = None, all: bool = False, *, session: Session | None = None) -> pd.DataFrame:
+def experiments(
+    problem: str | None = None, all: bool = False, *, session: Session | None = None
+) -> pd.DataFrame:
     """The experiment table as a pandas DataFrame, one row per hypothesis."""
     import pandas as pd
 
@@ -224,7 +232,9 @@ def measure(
         arms = arms_from_events(s, h)
         if len(arms) == 1:  # no variants: everyone saw the prototype; compare against the baseline
             if h.baseline is None:
-                raise ValidationFailed(f"{h.id} has no baseline to compare its events against", example=MEASURE_EXAMPLE)
+                raise ValidationFailed(
+                    f"{h.id} has no baseline to compare its events against", example=MEASURE_EXAMPLE
+                )
             pairs = [(h.baseline, next(iter(arms.values())))]
         else:
             pairs = _pairs(stats, arms, control, treatment)
@@ -232,7 +242,9 @@ def measure(
     elif data is not None:
         column = metric or h.metric
         if group is None:
-            raise ValidationFailed("say which column holds each user's arm with --group", example=MEASURE_EXAMPLE)
+            raise ValidationFailed(
+                "say which column holds each user's arm with --group", example=MEASURE_EXAMPLE
+            )
         arms = stats.arms_from_frame(data, column, group)
         pairs = _pairs(stats, arms, control, treatment)
         source = "data"
@@ -248,7 +260,9 @@ def measure(
                 example="%measure H1 --observed 0.27 --n 2400 --baseline 0.18 --baseline-n 2400",
             )
         arm = stats.arm_from_rate("treatment", observed, n)
-        against = stats.arm_from_rate("baseline", reference, baseline_n) if baseline_n is not None else reference
+        against = (
+            stats.arm_from_rate("baseline", reference, baseline_n) if baseline_n is not None else reference
+        )
         pairs = [(against, arm)]
         source = "aggregates"
 
@@ -323,7 +337,9 @@ def dataset_spec(spec_or_prose: str, *, session: Session | None = None):
 
     text = spec_or_prose or ""
     if not text.strip():
-        raise ValidationFailed("the dataset needs a spec (one `column: distribution` a line) or prose", example=SYNTH_EXAMPLE)
+        raise ValidationFailed(
+            "the dataset needs a spec (one `column: distribution` a line) or prose", example=SYNTH_EXAMPLE
+        )
     if looks_like_spec(text):
         return parse_spec(text), None
     from .generate.spec import draft_spec
@@ -352,7 +368,12 @@ def link_dataset(
 
 
 def simulate(
-    id: str, rows: int | None = None, runs: int = 200, seed: int | None = None, *, session: Session | None = None
+    id: str,
+    rows: int | None = None,
+    runs: int = 200,
+    seed: int | None = None,
+    *,
+    session: Session | None = None,
 ):
     """Sample the hypothesis' linked dataset ``runs`` times with and without its planted effect."""
     from .synth import simulate as run
@@ -369,3 +390,51 @@ def simulate(
 
     latest = linked[-1]
     return run(parse_spec(latest["spec"]), rows=rows or int(latest["rows"]), runs=runs, seed=seed)
+
+
+def report(
+    out: str | None = None, problem: str | None = None, *, all: bool = True, session: Session | None = None
+):
+    """The learning report (problem, metrics, hypotheses ordered by risk, evidence, decisions, learnings).
+
+    With ``out`` (.md or .html) it is also written there, atomically. Returns a ``LearningReport``.
+    """
+    from .model.report import RISK_ORDER, LearningCard, LearningReport, ProblemReport
+
+    s = _session(session)
+    store = s.store
+    problems = [s.resolve_problem(problem)] if problem else store.problems()
+    results = store.latest("results")
+    decisions = store.latest("decisions")
+    sections = []
+    for p in problems:
+        cards = []
+        for h in sorted(store.hypotheses(p.name), key=lambda h: (RISK_ORDER.index(h.risk), h.id)):
+            decided = decisions.get((p.name, h.id))
+            result = results.get((p.name, h.id))
+            cards.append(
+                LearningCard(
+                    hypothesis=h,
+                    result=result,
+                    looks=int((result or {}).get("look") or 0),
+                    decision=Decision.model_validate(decided) if decided else None,
+                )
+            )
+        sections.append(ProblemReport(problem=p, cards=cards))
+    made = LearningReport(problems=sections)
+    if out:
+        from pathlib import Path
+
+        from .display.report import report_html, report_markdown
+        from .errors import ParseError
+        from .files import write_text_atomic
+
+        suffix = Path(out).suffix.lower()
+        if suffix not in (".md", ".html"):
+            raise ParseError(
+                f"cannot write the report to {Path(out).name[:60]!r}: use .md or .html",
+                example="%disco report --out report.md",
+            )
+        text = report_markdown(made) if suffix == ".md" else _standalone_html(report_html(made))
+        write_text_atomic(out, text)
+    return made

@@ -35,11 +35,18 @@ def _result(obj) -> tuple[str, str]:
     return data["text/plain"], data["text/html"]
 
 
+def _report(obj) -> tuple[str, str]:
+    from .report import report_html, report_text
+
+    return report_text(obj), report_html(obj)
+
+
 _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "Problem": _problem,
     "Hypothesis": _hypothesis,
     "ExperimentTable": _experiments,
     "Result": _result,
+    "LearningReport": _report,
 }
 
 

@@ -1,0 +1,119 @@
+"""The learning report as Markdown and as escaped, self-contained HTML (with a small chart per result)."""
+
+from __future__ import annotations
+
+from ..model import ExperimentRow
+from ..model.report import LearningCard, LearningReport
+from ._html import badge, card, esc, fmt, fmt_p
+from .table import lift_svg
+
+
+def _evidence(c: LearningCard) -> str:
+    r = c.result
+    if not r:
+        return "no result yet"
+    arms = [a for a in (r.get("control"), r.get("treatment")) if a]
+    n = sum(int(a.get("n") or 0) for a in arms)
+    return (
+        f"observed {fmt(r.get('observed'))} vs target {fmt(r.get('target'))}; lift {fmt(r.get('lift'))} "
+        f"[{fmt(r.get('ci_low'))}, {fmt(r.get('ci_high'))}], p {fmt_p(r.get('p_value'))}, n {n:,}, "
+        f"{c.looks} look{'s' if c.looks != 1 else ''}"
+    )
+
+
+def report_markdown(report: LearningReport) -> str:
+    out = ["# Learning report", ""]
+    if not report.problems:
+        out.append("No problems recorded yet.")
+    for section in report.problems:
+        p = section.problem
+        out += [f"## Problem: {p.name}", "", " ".join(p.statement.split()), ""]
+        if p.segment:
+            out.append(f"- **Segment:** {p.segment}")
+        for m in p.metrics:
+            base = f" (baseline {fmt(m.baseline)})" if m.baseline is not None else ""
+            out.append(f"- **Metric** `{m.name}`: {m.description}{base}")
+        out.append("")
+        for c in section.cards:
+            h = c.hypothesis
+            verdict = (c.result or {}).get("verdict") or h.status
+            out += [
+                f"### {h.id} — {h.risk or 'risk not named'} risk — {verdict}",
+                "",
+                f"`{h.metric}` {fmt(h.baseline)} → {fmt(h.target)}. Evidence: {_evidence(c)}.",
+                "",
+                f"- **We believed** {c.believed}",
+                f"- **We observed** {c.observed}",
+                f"- **We learned** {c.learned}",
+                f"- **Therefore we will** {c.therefore}",
+                "",
+            ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _chart(c: LearningCard) -> str:
+    r = c.result
+    if not r or r.get("lift") is None:
+        return ""
+    row = ExperimentRow(
+        id=c.hypothesis.id,
+        problem=c.hypothesis.problem,
+        statement=c.hypothesis.statement,
+        metric=c.hypothesis.metric,
+        baseline=c.hypothesis.baseline,
+        target=c.hypothesis.target,
+        lift=r.get("lift"),
+        ci_low=r.get("ci_low"),
+        ci_high=r.get("ci_high"),
+        verdict=r.get("verdict"),
+    )
+    return lift_svg(row, width=220, height=22)
+
+
+def report_html(report: LearningReport) -> str:
+    parts = ['<div class="disco-report" style="font-family:system-ui,sans-serif;max-width:880px">']
+    parts.append('<h2 style="margin:4px 0">Learning report</h2>')
+    if not report.problems:
+        parts.append("<p>No problems recorded yet.</p>")
+    for section in report.problems:
+        p = section.problem
+        metrics = "".join(
+            f"<li><code>{esc(m.name)}</code> {esc(m.description)}"
+            + (f" (baseline {esc(fmt(m.baseline))})" if m.baseline is not None else "")
+            + "</li>"
+            for m in p.metrics
+        )
+        parts.append(
+            card(
+                "problem",
+                esc(p.name),
+                f"<div>{esc(p.statement)}</div>"
+                + (f"<div><b>Segment</b> {esc(p.segment)}</div>" if p.segment else "")
+                + (f'<ul style="margin:4px 0 0 18px;padding:0">{metrics}</ul>' if metrics else ""),
+            )
+        )
+        for c in section.cards:
+            h = c.hypothesis
+            verdict = (c.result or {}).get("verdict") or h.status
+            rows = "".join(
+                f'<tr><th style="text-align:left;padding:2px 10px 2px 0;vertical-align:top;white-space:nowrap">'
+                f"{esc(label)}</th><td>{esc(text)}</td></tr>"
+                for label, text in (
+                    ("We believed", c.believed),
+                    ("We observed", c.observed),
+                    ("We learned", c.learned),
+                    ("Therefore we will", c.therefore),
+                )
+            )
+            body = (
+                f"<div><code>{esc(h.metric)}</code> {esc(fmt(h.baseline))} → {esc(fmt(h.target))} · "
+                f"{esc(h.risk or 'risk not named')} risk · {esc(_evidence(c))}</div>"
+                f"<div>{_chart(c)}</div><table>{rows}</table>"
+            )
+            parts.append(card("learning card", f"{esc(h.id)} {badge(verdict)}", body))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def report_text(report: LearningReport) -> str:
+    return report_markdown(report)
