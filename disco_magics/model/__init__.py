@@ -3,6 +3,7 @@
 from ._base import NAME_RE, DiscoModel, Name, utcnow
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
+from .result import ArmStats, Result
 
 __all__ = [
     "DECISIONS",
@@ -10,11 +11,13 @@ __all__ = [
     "RISKS",
     "STATUSES",
     "VERDICTS",
+    "ArmStats",
     "Decision",
     "DiscoModel",
     "Hypothesis",
     "Metric",
     "Name",
     "Problem",
+    "Result",
     "utcnow",
 ]
