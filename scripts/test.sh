@@ -10,7 +10,7 @@ install_package "test,local"
 # GrowthBook's engine is the independent reference for our statistics. Its wheel pins numpy<2 and pandas<2,
 # but the frequentist module we compare against runs on numpy 2, so it is installed without its pins.
 "$PY" -m pip install -q --no-deps "gbstats==0.8.0"
-"$PY" -m pip install -q nbformat packaging
+"$PY" -m pip install -q nbformat packaging -r "$ROOT/benchmarks/requirements.txt"
 
 source "$ROOT/scripts/postgres.sh"
 start_postgres
