@@ -259,7 +259,13 @@ class DiscoMagics(Magics):
             written = api.export_experiments(args.export, problem=args.problem, all=args.all, session=self.session)
             print(f"wrote {written}")
             return
-        _show(api.experiment_table(args.problem, args.all, session=self.session))
+        from .widgets.live import LiveExperimentTable, current_cell_id, track_cells
+
+        track_cells(self.shell)  # a re-run or deleted cell closes its table instead of leaving it subscribed
+        table = LiveExperimentTable(
+            args.problem, args.all, session=self.session, cell_id=current_cell_id(self.shell)
+        )
+        table.show()
 
     # ------------------------------------------------------------------------------------------ disco
 
@@ -299,16 +305,24 @@ def _disco_use(magics: DiscoMagics, rest: list[str]) -> None:
 
 
 def _disco_report(magics: DiscoMagics, rest: list[str]) -> None:
+    import argparse
+
     from . import api
 
-    out = None
-    if rest[:1] == ["--out"] and len(rest) == 2:
-        out = rest[1]
-    elif rest:
-        raise UsageError("%disco report takes only --out PATH — e.g. %disco report --out report.md")
-    report = api.report(out=out, session=magics.session)
-    if out:
-        print(f"wrote {out}")
+    parser = argparse.ArgumentParser(prog="%disco report", add_help=False, exit_on_error=False)
+    parser.add_argument("--out")
+    parser.add_argument("--problem")
+    parser.add_argument("--all", action="store_true")
+    try:
+        args, extra = parser.parse_known_args(rest)
+    except argparse.ArgumentError as err:
+        raise UsageError(f"%disco report: {err} — e.g. %disco report --out report.md") from None
+    if extra:
+        raise UsageError(f"%disco report: unknown arguments {' '.join(extra)[:60]} — e.g. %disco report --out report.md")
+    problem = None if args.all else magics.session.problem_name(args.problem)
+    report = api.report(out=args.out, problem=problem, session=magics.session)
+    if args.out:
+        print(f"wrote {args.out}")
     else:
         _show(report)
 

@@ -22,6 +22,12 @@ def _hypothesis(obj) -> tuple[str, str]:
     return hypothesis_text(obj), hypothesis_html(obj)
 
 
+def _decision(obj) -> tuple[str, str]:
+    from .cards import decision_html, decision_text
+
+    return decision_text(obj), decision_html(obj)
+
+
 def _experiments(obj) -> tuple[str, str]:
     from .table import table_html, table_text
 
@@ -44,6 +50,7 @@ def _report(obj) -> tuple[str, str]:
 _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "Problem": _problem,
     "Hypothesis": _hypothesis,
+    "Decision": _decision,
     "ExperimentTable": _experiments,
     "Result": _result,
     "LearningReport": _report,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Hypothesis, Metric, Problem
+from ..model import Decision, Hypothesis, Metric, Problem
 from ._html import badge, card, esc, fmt
 
 
@@ -65,4 +65,23 @@ def hypothesis_text(h: Hypothesis) -> str:
     risk = h.risk or "risk not named"
     lines = [f"Hypothesis {h.id} [{h.status}] {_move(h)} ({risk})", f"  {' '.join(h.statement.split())}"]
     lines += [f"  ! {w}" for w in h.warnings]
+    return "\n".join(lines)
+
+
+def decision_html(d: Decision) -> str:
+    flag = (
+        '<div style="color:#7d4e00;margin-top:4px">⚑ decided without evidence: no result was recorded yet</div>'
+        if d.without_evidence
+        else ""
+    )
+    learning = f"<div><b>Learning</b> {esc(d.learning)}</div>" if d.learning else ""
+    return card("decision", f"{esc(d.hypothesis)} {badge(d.decision)}", learning + flag)
+
+
+def decision_text(d: Decision) -> str:
+    lines = [f"Decision on {d.hypothesis}: {d.decision}"]
+    if d.learning:
+        lines.append(f"  learning: {d.learning}")
+    if d.without_evidence:
+        lines.append("  ! decided without evidence: no result was recorded yet")
     return "\n".join(lines)

@@ -1,0 +1,30 @@
+"""nbval runs every example notebook as a test (``pytest`` collects them with ``--nbval``).
+
+* Each run gets a fresh store, so the notebooks' outputs (first looks, decisions) are the same every time;
+  the kernel inherits ``DISCO_STORE`` from this process.
+* The ``application/vnd.disco.*+json`` bundles carry timestamps (created_at, recorded_at) that nbval's
+  sanitizers cannot reach (they only rewrite strings, and these are JSON objects). The same models are
+  compared through their ``text/plain`` and ``text/html`` renderings, which carry no timestamps.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_STORE_DIR = tempfile.mkdtemp(prefix="disco-examples-")
+os.environ["DISCO_STORE"] = str(Path(_STORE_DIR) / "examples.db")
+
+DISCO_BUNDLES = tuple(
+    f"application/vnd.disco.{kind}+json"
+    for kind in ("problem", "hypothesis", "result", "decision", "experiments", "report", "prototype", "dataset")
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    for item in items:
+        parent = item.parent
+        skip = getattr(parent, "skip_compare", None)
+        if skip is not None and DISCO_BUNDLES[0] not in skip:
+            parent.skip_compare = tuple(skip) + DISCO_BUNDLES
