@@ -34,6 +34,6 @@ make_venv() {
 install_package() {
   # install_package EXTRAS : the package (editable) with its lab extension, built by hatch-jupyter-builder
   log "pip install -e .[$1] (builds the JupyterLab extension with jlpm on first run)"
-  "$PY" -m pip install -q -e "$ROOT[$1]"
+  if [ -n "$1" ]; then "$PY" -m pip install -q -e "$ROOT[$1]"; else "$PY" -m pip install -q -e "$ROOT"; fi
   "$VENV/bin/jupyter" labextension develop --overwrite "$ROOT" >/dev/null
 }
