@@ -1,0 +1,410 @@
+/**
+ * DOM for the `application/vnd.disco.*+json` bundles: problem and hypothesis
+ * cards, result cards and the experiment table. Pure functions of the bundle
+ * (tolerant of missing and extra fields); all text goes through `h`, so it is
+ * escaped.
+ */
+import { h, svg } from './dom';
+import {
+  fmtCI,
+  fmtMove,
+  fmtNum,
+  fmtP,
+  fmtPercent,
+  fmtRelative,
+  fmtSigned,
+  fmtTime,
+  MISSING,
+  token
+} from './format';
+import { paragraphs } from './parse';
+import {
+  asExperimentsBundle,
+  asHypothesisBundle,
+  asProblemBundle,
+  asResultBundle
+} from './state';
+import {
+  IArmBundle,
+  IExperimentRow,
+  IExperimentsBundle,
+  IHypothesisBundle,
+  IProblemBundle,
+  IResultBundle,
+  MIME
+} from './tokens';
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** A statement as prose: the cell's line wrapping goes, its paragraphs stay. */
+function prose(value: unknown): string {
+  return paragraphs(text(value).split(/\r?\n/));
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && isFinite(value) ? value : null;
+}
+
+function list(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** A status or verdict badge. */
+export function badge(value: string | null | undefined, label?: string): HTMLElement {
+  const v = value || 'draft';
+  return h(
+    'span',
+    {
+      class: `jp-DiscoBadge jp-DiscoBadge-${token(v)}`,
+      'data-status': token(v),
+      title: label ? `${label}: ${v}` : v
+    },
+    v
+  );
+}
+
+/** The risk a hypothesis tests, as a small tag. */
+export function riskTag(risk: string | null | undefined): HTMLElement | null {
+  if (!risk) {
+    return null;
+  }
+  return h(
+    'span',
+    { class: `jp-DiscoRisk jp-DiscoRisk-${token(risk)}`, title: `tests the ${risk} risk` },
+    `${risk} risk`
+  );
+}
+
+function header(kind: string, title: string, ...extra: (HTMLElement | null)[]): HTMLElement {
+  return h(
+    'div',
+    { class: 'jp-DiscoCard-header' },
+    h('span', { class: 'jp-DiscoCard-kind' }, kind),
+    h('span', { class: 'jp-DiscoCard-title' }, title),
+    ...extra
+  );
+}
+
+function notes(label: string, items: string[], cls: string): HTMLElement | null {
+  if (!items.length) {
+    return null;
+  }
+  return h(
+    'ul',
+    { class: `jp-DiscoCard-notes ${cls}`, 'aria-label': label },
+    ...items.map(item => h('li', null, item))
+  );
+}
+
+function card(kind: string, name: string, testid: string, ...children: (Element | null)[]) {
+  return h(
+    'div',
+    {
+      class: `jp-DiscoCard jp-DiscoCard-${kind}`,
+      role: 'article',
+      'aria-label': `${kind[0].toUpperCase()}${kind.slice(1)} ${name}`,
+      'data-testid': testid
+    },
+    ...children
+  );
+}
+
+export function renderProblem(data: IProblemBundle): HTMLElement {
+  const metrics = Array.isArray(data.metrics)
+    ? data.metrics.filter(m => m && typeof m.name === 'string')
+    : [];
+  const facts: HTMLElement[] = [];
+  if (text(data.segment)) {
+    facts.push(h('dt', null, 'Segment'), h('dd', null, text(data.segment)));
+  }
+  if (text(data.outcome)) {
+    facts.push(h('dt', null, 'Outcome'), h('dd', null, text(data.outcome)));
+  }
+  return card(
+    'problem',
+    text(data.name),
+    'disco-problem-card',
+    header('Problem', text(data.name)),
+    text(data.statement) ? h('p', { class: 'jp-DiscoCard-statement' }, prose(data.statement)) : null,
+    facts.length ? h('dl', { class: 'jp-DiscoCard-facts' }, ...facts) : null,
+    metrics.length
+      ? h(
+          'table',
+          { class: 'jp-DiscoTable jp-DiscoCard-metrics', 'aria-label': 'Metrics' },
+          h(
+            'thead',
+            null,
+            h('tr', null, h('th', null, 'Metric'), h('th', null, 'Description'), h('th', { class: 'jp-mod-num' }, 'Baseline'))
+          ),
+          h(
+            'tbody',
+            null,
+            ...metrics.map(m =>
+              h(
+                'tr',
+                null,
+                h('td', null, h('code', null, m.name)),
+                h('td', null, text(m.description)),
+                h('td', { class: 'jp-mod-num' }, fmtNum(m.baseline))
+              )
+            )
+          )
+        )
+      : null,
+    notes('Constraints', list(data.constraints), 'jp-DiscoCard-constraints')
+  );
+}
+
+export function renderHypothesis(data: IHypothesisBundle): HTMLElement {
+  const facts: HTMLElement[] = [
+    h('dt', null, 'Metric'),
+    h('dd', null, h('code', null, text(data.metric) || MISSING), ' ', fmtMove(data.baseline, data.target))
+  ];
+  if (text(data.problem)) {
+    facts.push(h('dt', null, 'Problem'), h('dd', null, text(data.problem)));
+  }
+  return card(
+    'hypothesis',
+    text(data.id),
+    'disco-hypothesis-card',
+    header('Hypothesis', text(data.id), riskTag(text(data.risk)), badge(text(data.status), 'status')),
+    text(data.statement) ? h('p', { class: 'jp-DiscoCard-statement' }, prose(data.statement)) : null,
+    h('dl', { class: 'jp-DiscoCard-facts' }, ...facts),
+    notes('Warnings', list(data.warnings), 'jp-DiscoCard-warnings')
+  );
+}
+
+/**
+ * The 95% CI of the lift as a bar on an axis, with zero and the lift the target
+ * needs marked. Returns null when the interval is unknown.
+ */
+export function liftChart(
+  lift: number | null,
+  low: number | null,
+  high: number | null,
+  targetLift: number | null
+): SVGElement | null {
+  if (low === null || high === null) {
+    return null;
+  }
+  const points = [low, high, 0, ...(lift !== null ? [lift] : []), ...(targetLift !== null ? [targetLift] : [])];
+  let min = Math.min(...points);
+  let max = Math.max(...points);
+  const pad = (max - min || 1) * 0.1;
+  min -= pad;
+  max += pad;
+  const W = 280;
+  const x = (v: number) => ((v - min) / (max - min)) * W;
+  const label =
+    `95% CI of the lift from ${fmtSigned(low)} to ${fmtSigned(high)}` +
+    (targetLift !== null ? `; the target needs ${fmtSigned(targetLift)}` : '');
+  const tick = (v: number, cls: string, caption: string) => [
+    svg('line', { class: cls, x1: x(v), x2: x(v), y1: 4, y2: 24 }),
+    svg('text', { class: 'jp-DiscoChart-label', x: x(v), y: 36, 'text-anchor': 'middle' }, caption)
+  ];
+  return svg(
+    'svg',
+    {
+      class: 'jp-DiscoChart',
+      viewBox: `0 0 ${W} 40`,
+      width: W,
+      height: 40,
+      role: 'img',
+      'aria-label': label
+    },
+    svg('title', null, label),
+    svg('line', { class: 'jp-DiscoChart-axis', x1: 0, x2: W, y1: 14, y2: 14 }),
+    svg('rect', { class: 'jp-DiscoChart-ci', x: x(low), y: 10, width: Math.max(2, x(high) - x(low)), height: 8, rx: 4 }),
+    ...tick(0, 'jp-DiscoChart-zero', '0'),
+    ...(targetLift !== null ? tick(targetLift, 'jp-DiscoChart-target', `target ${fmtSigned(targetLift)}`) : []),
+    lift !== null ? svg('circle', { class: 'jp-DiscoChart-lift', cx: x(lift), cy: 14, r: 4 }) : null
+  );
+}
+
+function armRow(label: string, arm: IArmBundle | null | undefined): HTMLElement | null {
+  if (!arm || typeof arm !== 'object') {
+    return null;
+  }
+  return h(
+    'tr',
+    null,
+    h('td', null, text(arm.name) || label),
+    h('td', { class: 'jp-mod-num' }, fmtNum(arm.n)),
+    h('td', { class: 'jp-mod-num' }, fmtNum(arm.mean))
+  );
+}
+
+export function renderResult(data: IResultBundle): HTMLElement {
+  const verdict = text(data.verdict) || 'inconclusive';
+  const control = data.control && typeof data.control === 'object' ? data.control : null;
+  const treatment = data.treatment && typeof data.treatment === 'object' ? data.treatment : null;
+  // The lift is measured from the reference (the control arm, or a fixed baseline);
+  // the target line shows how far from that reference the target lies.
+  const reference = num(data.reference) ?? num(control?.mean) ?? num(data.baseline);
+  const referenceLabel = text(control?.name) === 'baseline' || !control ? 'Baseline' : 'Control';
+  const target = num(data.target);
+  const targetLift = target !== null && reference !== null ? target - reference : null;
+  const figure = (label: string, value: string, testid?: string) =>
+    h('div', { class: 'jp-DiscoFigure', 'data-testid': testid },
+      h('div', { class: 'jp-DiscoFigure-label' }, label),
+      h('div', { class: 'jp-DiscoFigure-value' }, value));
+  const requiredN = num(data.required_n_per_arm);
+  const footer = [
+    num(data.look) !== null ? `look ${fmtNum(data.look)}` : '',
+    text(data.recorded_at) ? `recorded ${fmtTime(data.recorded_at)}` : '',
+    text(data.metric_kind)
+  ].filter(Boolean);
+  return card(
+    'result',
+    text(data.hypothesis),
+    'disco-result-card',
+    header(
+      'Result',
+      `${text(data.hypothesis)}${text(data.metric) ? ` · ${text(data.metric)}` : ''}`,
+      badge(verdict, 'verdict')
+    ),
+    text(data.reason) ? h('p', { class: 'jp-DiscoCard-reason' }, text(data.reason)) : null,
+    h(
+      'div',
+      { class: 'jp-DiscoFigures' },
+      figure('Observed', fmtNum(data.observed), 'disco-observed'),
+      figure('Target', fmtNum(target)),
+      figure(referenceLabel, fmtNum(reference)),
+      figure('Lift', `${fmtSigned(data.lift)} (${fmtRelative(data.relative_lift)})`),
+      figure('95% CI', fmtCI(data.ci_low, data.ci_high)),
+      figure('p-value', fmtP(data.p_value)),
+      figure('Chance to beat', fmtPercent(data.chance_to_beat))
+    ),
+    liftChart(num(data.lift), num(data.ci_low), num(data.ci_high), targetLift),
+    control || treatment
+      ? h(
+          'table',
+          { class: 'jp-DiscoTable jp-DiscoCard-arms', 'aria-label': 'Arms' },
+          h('thead', null, h('tr', null, h('th', null, 'Arm'), h('th', { class: 'jp-mod-num' }, 'n'), h('th', { class: 'jp-mod-num' }, 'Mean'))),
+          h('tbody', null, armRow('control', control), armRow('treatment', treatment))
+        )
+      : null,
+    notes('Guards', list(data.guards), 'jp-DiscoCard-warnings'),
+    notes('Notes', list(data.notes), 'jp-DiscoCard-meta'),
+    requiredN !== null
+      ? h('p', { class: 'jp-DiscoCard-meta' }, `About ${fmtNum(Math.ceil(requiredN))} users per arm are needed to detect the target lift.`)
+      : null,
+    footer.length ? h('p', { class: 'jp-DiscoCard-meta' }, footer.join(' · ')) : null
+  );
+}
+
+const COLUMNS: [string, string][] = [
+  ['Hypothesis', ''],
+  ['Metric: baseline → target', ''],
+  ['Observed (n)', 'jp-mod-num'],
+  ['Lift [95% CI] (p)', 'jp-mod-num'],
+  ['Verdict', ''],
+  ['Decision', '']
+];
+
+/**
+ * One hypothesis: a row of figures, then its learning (often a sentence or two)
+ * on a full-width row of its own, so the table stays narrow enough for a notebook.
+ */
+function experimentRows(row: IExperimentRow): HTMLElement[] {
+  const td = (cls: string, ...children: (Node | string | null)[]) =>
+    h('td', cls ? { class: cls } : null, ...children);
+  const sub = (value: string | null) => (value ? h('div', { class: 'jp-DiscoTable-sub' }, value) : null);
+  const decision = text(row.decision);
+  const learning = text(row.learning);
+  const statement = prose(row.statement);
+  // A row has a verdict once there is evidence; before that its status says where it stands.
+  const verdict = text(row.verdict);
+  const status = text(row.status);
+  const main = h(
+    'tr',
+    {
+      class: learning ? 'jp-DiscoTable-hasLearning' : null,
+      'data-hypothesis': row.id,
+      'data-testid': 'disco-experiment-row'
+    },
+    td(
+      '',
+      h('div', { class: 'jp-DiscoTable-id' }, row.id, ' ', riskTag(text(row.risk))),
+      statement ? h('div', { class: 'jp-DiscoTable-statement', title: statement }, statement) : null
+    ),
+    td('', text(row.metric) ? h('code', null, text(row.metric)) : MISSING, sub(fmtMove(row.baseline, row.target))),
+    td('jp-mod-num', fmtNum(row.observed), sub(num(row.n) !== null ? `n ${fmtNum(row.n)}` : null)),
+    td(
+      'jp-mod-num',
+      fmtSigned(row.lift),
+      sub(num(row.ci_low) !== null ? fmtCI(row.ci_low, row.ci_high) : null),
+      sub(num(row.p_value) !== null ? `p ${fmtP(row.p_value)}` : null)
+    ),
+    td(
+      '',
+      badge(verdict || status, verdict ? 'verdict' : 'status'),
+      sub(verdict && status && status !== verdict ? `status ${status}` : null)
+    ),
+    td(
+      '',
+      decision ? h('span', { class: 'jp-DiscoDecision' }, decision) : MISSING,
+      row.without_evidence
+        ? h('div', { class: 'jp-DiscoWarn', title: 'This decision was recorded without evidence for the hypothesis.' }, 'without evidence')
+        : null
+    )
+  );
+  if (!learning) {
+    return [main];
+  }
+  return [
+    main,
+    h(
+      'tr',
+      { class: 'jp-DiscoTable-learning', 'data-hypothesis': row.id, 'data-testid': 'disco-experiment-learning' },
+      h('td', { colspan: COLUMNS.length }, h('span', { class: 'jp-DiscoTable-learningLabel' }, 'Learning '), learning)
+    )
+  ];
+}
+
+export function renderExperiments(data: IExperimentsBundle): HTMLElement {
+  const rows = data.rows ?? [];
+  const caption = [
+    'Experiments',
+    text(data.problem) ? `problem ${text(data.problem)}` : 'all problems',
+    text(data.generated_at) ? `as of ${fmtTime(data.generated_at)}` : ''
+  ].filter(Boolean);
+  return h(
+    'div',
+    { class: 'jp-DiscoExperiments', 'data-testid': 'disco-experiments' },
+    h(
+      'table',
+      { class: 'jp-DiscoTable', 'aria-label': 'Experiment table' },
+      h('caption', null, caption.join(' · ')),
+      h('thead', null, h('tr', null, ...COLUMNS.map(([label, cls]) => h('th', { scope: 'col', class: cls || null }, label)))),
+      h(
+        'tbody',
+        null,
+        ...(rows.length
+          ? rows.flatMap(experimentRows)
+          : [h('tr', null, h('td', { colspan: COLUMNS.length, class: 'jp-DiscoEmpty' }, 'No hypotheses yet.'))])
+      )
+    )
+  );
+}
+
+/** Render a bundle of one of the disco mime types; a bundle that doesn't fit says so. */
+export function renderBundle(mime: string, data: unknown): HTMLElement {
+  let node: HTMLElement | null = null;
+  if (mime === MIME.problem) {
+    const bundle = asProblemBundle(data);
+    node = bundle && renderProblem(bundle);
+  } else if (mime === MIME.hypothesis) {
+    const bundle = asHypothesisBundle(data);
+    node = bundle && renderHypothesis(bundle);
+  } else if (mime === MIME.result) {
+    const bundle = asResultBundle(data);
+    node = bundle && renderResult(bundle);
+  } else if (mime === MIME.experiments) {
+    const bundle = asExperimentsBundle(data);
+    node = bundle && renderExperiments(bundle);
+  }
+  return node ?? h('div', { class: 'jp-DiscoCard jp-DiscoCard-invalid', role: 'note' }, `This ${mime} output could not be read.`);
+}
