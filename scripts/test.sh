@@ -15,5 +15,8 @@ install_package "test,local"
 source "$ROOT/scripts/postgres.sh"
 start_postgres
 
+log "jest (the lab extension's notebook-to-panel logic)"
+(cd "$ROOT/labextension" && "$VENV/bin/jlpm" test --silent)
+
 log "pytest"
 "$PY" -m pytest "$@"
