@@ -1,6 +1,7 @@
 """The pydantic types: the one schema for parsing, LLM responses, storage and display."""
 
 from ._base import NAME_RE, DiscoModel, Name, utcnow
+from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
 from .result import ArmStats, Result
@@ -14,6 +15,8 @@ __all__ = [
     "ArmStats",
     "Decision",
     "DiscoModel",
+    "ExperimentRow",
+    "ExperimentTable",
     "Hypothesis",
     "Metric",
     "Name",
