@@ -1,6 +1,16 @@
 """The pydantic types: the one schema for parsing, LLM responses, storage and display."""
 
 from ._base import NAME_RE, DiscoModel, Name, utcnow
+from .dataset import (
+    DISTRIBUTIONS,
+    ChoiceOption,
+    ColumnSpec,
+    DatasetSpec,
+    Distribution,
+    PlantedEffect,
+    SimulationResult,
+    SpecRuleError,
+)
 from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
@@ -8,19 +18,27 @@ from .result import ArmStats, Result
 
 __all__ = [
     "DECISIONS",
+    "DISTRIBUTIONS",
     "NAME_RE",
     "RISKS",
     "STATUSES",
     "VERDICTS",
     "ArmStats",
+    "ChoiceOption",
+    "ColumnSpec",
+    "DatasetSpec",
     "Decision",
     "DiscoModel",
+    "Distribution",
     "ExperimentRow",
     "ExperimentTable",
     "Hypothesis",
     "Metric",
     "Name",
+    "PlantedEffect",
     "Problem",
     "Result",
+    "SimulationResult",
+    "SpecRuleError",
     "utcnow",
 ]
