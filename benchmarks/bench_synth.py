@@ -11,13 +11,13 @@ make the contract's example in the same process, one after the other:
     invited: bernoulli(0.18)
     invited[variant=checklist]: bernoulli(0.27)
 
-* ours: ``disco_magics.synth.sample`` at 1,000,000 rows, median of several runs, each with a new seed and
+* ours: ``disco_magics.synthetic.sample`` at 1,000,000 rows, median of several runs, each with a new seed and
   an emptied Faker pool cache, so building the ``fake.company`` pool is inside the timing (cold).
 * mimesis ``Schema``/``Field`` and Faker one row at a time: the closest equivalents (weighted choice by
   repetition, a uniform 0-10 integer for ``seats``, the override as a conditional probability). Their cost
   per row is constant, so they run on fewer rows (their rates are rows/s all the same), and the timing
   covers generating the list of dicts only — turning it into a DataFrame would only slow them further.
-* memory: 10,000,000 rows streamed to Parquet by ``disco_magics.synth.write`` in a fresh subprocess; peak
+* memory: 10,000,000 rows streamed to Parquet by ``disco_magics.synthetic.write`` in a fresh subprocess; peak
   resident memory is that process' ``VmHWM`` (it includes the interpreter, numpy, pandas and pyarrow,
   whose import-only level is reported beside it). ``resource.getrusage(...).ru_maxrss`` is reported too,
   but on Linux a child inherits its parent's high-water mark across fork/exec, so once this script has
@@ -85,8 +85,8 @@ def _median_rate(make, rows: int, runs: int) -> float:
 
 def _ours(rows: int, run: int) -> None:
     from disco_magics.parse.spec import parse_spec
-    from disco_magics.synth import sample
-    from disco_magics.synth.distributions.text import faker_pool
+    from disco_magics.synthetic import sample
+    from disco_magics.synthetic.distributions.text import faker_pool
 
     faker_pool.cache_clear()  # cold: the fake.company pool is built inside the timing
     frame = sample(parse_spec(SPEC), rows, seed=1000 + run)
@@ -157,7 +157,7 @@ def peak_kb():
 
 import numpy, pandas, pyarrow, pyarrow.parquet
 from disco_magics.parse.spec import parse_spec
-from disco_magics.synth import write
+from disco_magics.synthetic import write
 baseline = peak_kb()
 seconds, size = 0.0, 0
 if {rows} > 0:
@@ -226,7 +226,7 @@ def _table(figures: dict) -> str:
     rows = [
         ("generator", "rows", "rows/s", "vs target"),
         (
-            "disco_magics.synth.sample",
+            "disco_magics.synthetic.sample",
             f"{sizes['ours_rows']:,}",
             f"{figures['ours_rows_per_s']:,.0f}",
             f">= {TARGETS['rows_per_s']:,}: {mark('rows_per_s')}",

@@ -325,7 +325,7 @@ SYNTH_EXAMPLE = "%%synth trials --rows 20000 --seed 7"
 
 def synth(spec_or_prose: str, rows: int = 1000, seed: int | None = None, *, session: Session | None = None):
     """Sample a column spec (or prose, turned into a spec first) into a pandas DataFrame, seeded."""
-    from .synth import sample
+    from .synthetic import sample
 
     spec, _ = dataset_spec(spec_or_prose, session=session)
     return sample(spec, rows, seed)
@@ -351,7 +351,7 @@ def link_dataset(
     name: str, spec, rows: int, seed: int, hypothesis_id: str, *, session: Session | None = None
 ) -> tuple[Hypothesis, str]:
     """Link a synthetic dataset to a hypothesis; returns the hypothesis and what the data implies for it."""
-    from .synth import implied_effect
+    from .synthetic import implied_effect
 
     s = _session(session)
     h = s.resolve_hypothesis(hypothesis_id, example=f"{SYNTH_EXAMPLE} --for H1")
@@ -376,7 +376,7 @@ def simulate(
     session: Session | None = None,
 ):
     """Sample the hypothesis' linked dataset ``runs`` times with and without its planted effect."""
-    from .synth import simulate as run
+    from .synthetic import simulate as run
 
     s = _session(session)
     example = "%simulate H1 --rows 4000 --runs 200"

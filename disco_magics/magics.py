@@ -194,8 +194,8 @@ class DiscoMagics(Magics):
         """Synthetic data from a column spec (or prose), sampled locally, vectorized and seeded."""
         from . import api
         from .parse.args import parse_whole
-        from .synth import write
-        from .synth._sampler import resolve_seed
+        from .synthetic import write
+        from .synthetic._sampler import resolve_seed
 
         args = _parse(self.synth, line, "synth")
         if not args.name:

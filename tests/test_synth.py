@@ -19,7 +19,7 @@ from disco_magics.errors import NotFoundError, ParseError, ValidationFailed
 from disco_magics.generate.offline_spec import OFFLINE_NOTE, draft_spec_from_prose
 from disco_magics.model.dataset import DISTRIBUTIONS
 from disco_magics.parse.spec import parse_spec
-from disco_magics.synth import (
+from disco_magics.synthetic import (
     BLOCK_ROWS,
     POOL_SIZE,
     families,
@@ -276,7 +276,7 @@ def _digest(frame: pd.DataFrame) -> str:
 def test_identical_in_another_process():
     code = (
         "import json, sys, pandas as pd\n"
-        "from disco_magics.synth import sample\n"
+        "from disco_magics.synthetic import sample\n"
         "frame = sample(sys.stdin.read(), 30_000, seed=7)\n"
         "print(json.dumps([str(int(pd.util.hash_pandas_object(frame, index=True).sum())), frame.head(3).astype(str).values.tolist()]))\n"
     )
@@ -366,7 +366,7 @@ def test_write_rejects_unknown_formats(tmp_path):
 
 
 def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
-    import disco_magics.synth._output as output
+    import disco_magics.synthetic._output as output
 
     def broken(*args, **kwargs):
         yield sample(CONTRACT, 10, seed=1)
