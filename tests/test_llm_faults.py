@@ -72,6 +72,12 @@ def llm(clean_env, fault_server):
     session.close()
 
 
+def warm_up(session: Session, server: FaultServer) -> None:
+    """One call first, so timings below don't include importing openai and instructor (seconds, cold)."""
+    server.play(ok(GOOD))
+    generate(session, draft_task(-1))
+
+
 def failure(session: Session, task: Task | None = None) -> tuple[str, float]:
     start = time.monotonic()
     with pytest.raises(ProviderError) as caught:
@@ -113,8 +119,10 @@ def test_429_twice_then_ok_succeeds_after_three_requests_honouring_retry_after(l
     assert len(fault_server.requests) == 3
     gaps = [b - a for a, b in zip(fault_server.request_times, fault_server.request_times[1:], strict=False)]
     assert all(gap >= 0.95 for gap in gaps), gaps  # Retry-After: 1 was honoured
-    assert elapsed < 5
-    print(f"\n429x2 then 200: {len(fault_server.requests)} requests in {elapsed:.2f} s")
+    assert all(gap < 2 for gap in gaps), gaps  # ...and no more than that
+    assert elapsed < llm.settings.deadline  # (elapsed includes importing openai on a cold first call)
+    span = fault_server.request_times[-1] - fault_server.request_times[0]
+    print(f"\n429x2 then 200: {len(fault_server.requests)} requests, first to last {span:.2f} s")
 
 
 def test_429_forever_is_one_line_within_the_deadline(llm, fault_server):
@@ -127,6 +135,7 @@ def test_429_forever_is_one_line_within_the_deadline(llm, fault_server):
 
 
 def test_retry_after_beyond_the_deadline_fails_at_once(llm, fault_server):
+    warm_up(llm, fault_server)
     llm.settings.deadline = 3
     fault_server.play(status(429, retry_after=30))
     message, elapsed = failure(llm)
@@ -148,6 +157,7 @@ def test_server_error_forever(llm, fault_server):
 
 
 def test_no_reply_times_out_within_deadline(llm, fault_server):
+    warm_up(llm, fault_server)
     llm.settings.deadline = 2
     fault_server.play(hang())
     message, elapsed = failure(llm)
@@ -159,10 +169,10 @@ def test_no_reply_times_out_within_deadline(llm, fault_server):
 def test_unreachable_server(clean_env):
     with FaultServer() as gone:
         url = gone.url
-    session = make_session(clean_env, url, deadline=5)
+    session = make_session(clean_env, url, deadline=10)
     message, elapsed = failure(session)
     assert message == f"cannot reach {url.split('/')[2]} after 3 attempts"
-    assert elapsed < 5
+    assert elapsed < 10
 
 
 def test_invalid_json_twice_then_valid_reasks_with_the_validation_message(llm, fault_server):
@@ -197,6 +207,7 @@ def test_rate_limit_during_a_reask_repeats_that_request_only(llm, fault_server):
 
 
 def test_deadline_covers_reasks(llm, fault_server):
+    warm_up(llm, fault_server)
     llm.settings.deadline = 1.5
     fault_server.play(ok(BAD, delay=0.6))
     message, elapsed = failure(llm)
@@ -254,6 +265,7 @@ def test_bad_deadline_is_refused(llm):
 
 
 def test_batch_takes_about_as_long_as_its_slowest_call(llm, fault_server):
+    warm_up(llm, fault_server)
     fault_server.play(ok(GOOD, delay=0.5))
     start = time.monotonic()
     made = generate_many(llm, [draft_task(n) for n in range(4)], progress=False)
@@ -340,7 +352,9 @@ def test_cache_off_neither_reads_nor_writes(llm, fault_server):
 
 
 def test_ctrl_c_mid_call_leaves_things_usable_and_stores_nothing(clean_env, fault_server):
-    session = make_session(clean_env, fault_server.url, llm_cache="record", deadline=30)
+    session = make_session(clean_env, fault_server.url, llm_cache="off", deadline=30)
+    warm_up(session, fault_server)
+    session.settings.llm_cache = "record"
     fault_server.play(hang())
     timer = threading.Timer(0.5, _thread.interrupt_main)
     start = time.monotonic()
