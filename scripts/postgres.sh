@@ -8,6 +8,7 @@ start_postgres() {
     echo "PostgreSQL is not installed; its tests will be skipped" >&2
     return 0
   fi
+  pushd / >/dev/null  # the postgres user may not enter the checkout's folder
   local data=/tmp/disco-pg-data port=55432
   local owner=postgres
   id "$owner" >/dev/null 2>&1 || owner="$(id -un)"
@@ -20,6 +21,7 @@ start_postgres() {
     "${run[@]}" "$bin/pg_ctl -D $data -l $data/server.log -o '-c listen_addresses=127.0.0.1 -p $port -k /tmp' -w start >/dev/null"
   fi
   "${run[@]}" "$bin/psql -h 127.0.0.1 -p $port -U disco -d postgres -tc \"SELECT 1 FROM pg_database WHERE datname='disco_test'\" | grep -q 1 || $bin/createdb -h 127.0.0.1 -p $port -U disco disco_test"
+  popd >/dev/null
   export DISCO_TEST_POSTGRES_URL="postgresql://disco@127.0.0.1:$port/disco_test"
   log "PostgreSQL on $DISCO_TEST_POSTGRES_URL"
 }
