@@ -438,3 +438,17 @@ def report(
         text = report_markdown(made) if suffix == ".md" else _standalone_html(report_html(made))
         write_text_atomic(out, text)
     return made
+
+
+def experiment_row(id: str, problem: str, *, session: Session | None = None) -> ExperimentRow | None:
+    """One row of the experiment table: hypothesis ``id`` of ``problem`` with its latest result and
+    decision, or None when there is no such hypothesis. Lets a live table refresh one row, not all."""
+    s = _session(session)
+    store = s.store
+    found = store.hypothesis(problem, id)
+    if found is None:
+        return None
+    results = store.results(problem, id)
+    decisions = store.decisions(problem, id)
+    latest_decision = decisions[-1].model_dump(mode="json") if decisions else None
+    return _row(found, results[-1] if results else None, latest_decision)
