@@ -242,6 +242,34 @@ class DiscoMagics(Magics):
         )
         print(outcome.summary)
 
+    # -------------------------------------------------------------------------------------- prototype
+
+    @line_magic
+    @_boundary
+    @magic_arguments()
+    @argument("ids", nargs="*", metavar="ID", help="Hypothesis IDs to prototype, e.g. H1 H2.")
+    @argument("--kind", help="fake-door, landing-page, concierge, wizard-of-oz, mockup or spike (default: by risk).")
+    @argument("--out", default="prototypes", metavar="DIR", help="Prototypes folder (default prototypes).")
+    @argument("--no-insert", dest="no_insert", action="store_true", help="Do not insert the launcher cell.")
+    @argument("--problem", help="Problem name (default: the current one).")
+    def prototype(self, line: str = ""):
+        """Draft the thinnest prototype that tests each hypothesis; its launcher is inserted, never run."""
+        from . import api
+
+        args = _parse(self.prototype, line, "prototype")
+        if not args.ids:
+            raise UsageError(f"%prototype needs a hypothesis ID — e.g. {EXAMPLES['prototype']}")
+        out = args.out
+        if len(out) > 1 and out[0] == out[-1] and out[0] in "'\"":  # IPython keeps the quotes of --out 'a b'
+            out = out[1:-1]
+        drafted = api.prototype(args.ids, kind=args.kind, out=out, problem=args.problem, session=self.session)
+        for made in drafted:
+            _show(made)
+        if not args.no_insert:
+            from .prototypes import joined
+
+            self.shell.set_next_input(joined([made.launcher for made in drafted]), replace=False)
+
     # ------------------------------------------------------------------------------------ experiments
 
     @line_magic

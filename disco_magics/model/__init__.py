@@ -14,6 +14,7 @@ from .dataset import (
 from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
+from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
 from .result import ArmStats, Result
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Decision",
     "DiscoModel",
     "Distribution",
+    "DraftedPrototype",
     "ExperimentRow",
     "ExperimentTable",
     "Hypothesis",
@@ -37,6 +39,10 @@ __all__ = [
     "Name",
     "PlantedEffect",
     "Problem",
+    "Prototype",
+    "PrototypeDraft",
+    "PrototypeEvent",
+    "PrototypeFile",
     "Result",
     "SimulationResult",
     "SpecRuleError",
