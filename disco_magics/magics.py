@@ -73,12 +73,16 @@ class DiscoMagics(Magics):
     concurrency = Int(4, help="LLM calls in flight at once.").tag(config=True)
 
     def __init__(self, shell=None, session: Session | None = None, **kwargs) -> None:
-        super().__init__(shell=shell, **kwargs)
+        # The session exists before traitlets load %config values, which the observer writes into it.
         self.session = session or Session(settings=Settings.from_env())
+        super().__init__(shell=shell, **kwargs)
         settings = self.session.settings
-        # Environment first; traitlets set by %config (now or later) take over through the observer.
-        for name in ("provider", "model", "store", "llm_cache"):
+        configured = set(self.config.get(type(self).__name__, {}))
+        # The environment fills what %config did not set; %config set later takes over through the observer.
+        for name in ("provider", "model", "store", "llm_cache", "deadline", "concurrency"):
             value = getattr(settings, name)
+            if name in configured:
+                continue  # the observer already copied the %config value into the settings
             if value is not None:
                 self.set_trait(name, value)
 
