@@ -16,11 +16,26 @@ __all__ = [
     "load_ipython_extension",
     "measure",
     "problem",
+    "prototype",
+    "report",
+    "simulate",
     "synth",
     "track",
 ]
 
-_API = {"problem", "hypothesis", "experiments", "decide", "measure", "synth", "track", "report", "experiment_table"}
+_API = {
+    "problem",
+    "hypothesis",
+    "experiments",
+    "experiment_table",
+    "decide",
+    "measure",
+    "synth",
+    "simulate",
+    "prototype",
+    "track",
+    "report",
+}
 
 
 def __getattr__(name: str) -> Any:
