@@ -90,7 +90,97 @@ disco.decide("H1", "persevere", learning="Admins invite when the product shows t
     ("code", "%disco report"),
 ]
 
-STORIES = {"01-onboarding-activation.ipynb": ONBOARDING}
+PRICING = [
+    ("md", """# Pricing page fake door — a viability-risk hypothesis, invalidated
+
+Free teams on **Acme Dashboards** hit the three-dashboard limit and leave instead of upgrading. Sales is sure
+a **Team plan at $49 / month** would convert them. Before anyone builds billing for it, we test whether people
+would *pay* — the viability risk — with the thinnest prototype there is: a pricing page whose button
+records the click and says "coming soon"."""),
+    ("code", "%load_ext disco_magics"),
+    ("code", """%%problem pricing
+Free teams hit the three-dashboard limit and churn instead of upgrading, because
+the only paid plan is priced for companies, not teams.
+segment: free workspaces with 3+ members that hit the dashboard limit
+metric: upgrade_rate = share of pricing-page visitors who click "Start Team plan" (baseline 0.04)
+constraint: no billing changes until the plan is validated"""),
+    ("code", """%%hypothesis H1 --metric upgrade_rate --target 0.08 --risk viability
+We believe a Team plan at $49 / month for free teams that hit the dashboard limit
+will double the share of pricing-page visitors who click to upgrade, from 4% to 8%,
+because these teams already collaborate and the limit blocks them."""),
+    ("md", """## The thinnest prototype
+
+`%prototype` drafts it — through the configured LLM, or, with none configured, from the tool's own templates
+filled with the hypothesis' words (it says so). The files land in `prototypes/H1/`; the code that launches the
+page is inserted as the next cell, **never run by the tool**. The page logs `exposed` when a visitor sees it
+and `clicked_buy` on the button: the two events that define `upgrade_rate`."""),
+    ("code", "%prototype H1"),
+    ("md", """For real visitors, `disco serve H1 --host 0.0.0.0` serves the page and collects its events. Here we
+replay last week's visits to the page (1,500 visitors from the access log) into the store, exactly as the
+page's event endpoint would record them."""),
+    ("code", """import numpy as np
+import disco_magics as disco
+
+rng = np.random.default_rng(2026)
+for visitor in range(1500):
+    user = f"visitor-{visitor}"
+    disco.track("H1", "exposed", user=user)
+    if rng.random() < 0.035:
+        disco.track("H1", "clicked_buy", user=user)"""),
+    ("code", "%measure H1 --events"),
+    ("md", """The click rate stayed near the old baseline, and its confidence interval stays well below the 8% target:
+at $49 these teams would not upgrade. We kill this plan — cheaply, before billing work started — and write
+down what we learned."""),
+    ("code", """disco.decide("H1", "kill", learning="At $49/month free teams don't click to upgrade; price is not the only blocker.")"""),
+    ("code", "%experiments"),
+]
+
+SPIKE = [
+    ("md", """# Feasibility spike — inconclusive, so we iterate
+
+Admins drop off while building their first dashboard. The idea: **generate a starter dashboard from the CSV
+they upload**. The riskiest part is feasibility — can we infer useful charts from arbitrary CSVs quickly
+enough? A spike answers that before a full build, and a small pilot tells us whether it moves activation."""),
+    ("code", "%load_ext disco_magics"),
+    ("code", """%%problem first-dashboard
+New admins abandon the empty dashboard editor before they build anything, so they
+never see their own data in the product.
+segment: new workspace admins in their first session
+metric: first_dashboard_rate = share of new admins who save a dashboard in their first session (baseline 0.30)"""),
+    ("code", """%%hypothesis H1 --metric first_dashboard_rate --target 0.40 --risk feasibility
+We believe generating a starter dashboard from the admin's first CSV upload will raise
+the share who save a dashboard in their first session from 30% to 40%, because an
+empty editor gives them nowhere to start."""),
+    ("md", """The spike: a script that times the riskiest step on a sample input. `%prototype` writes it to
+`prototypes/H1/` and inserts the cell that runs it — read it first; the tool never runs it."""),
+    ("code", "%prototype H1"),
+    ("md", """We read `prototypes/H1/spike.py`, then ran the inserted cell. (The generated `candidate()` is a stand-in
+for the real chart inference, which the team drops in; the harness around it — attempts, time budget, events —
+is what the spike contributes.)"""),
+    ("code", """# NBVAL_IGNORE_OUTPUT
+# (nbval: the spike prints wall-clock timings, which differ on every run)
+# H1 · spike prototype — the cell %prototype inserted
+import runpy
+
+H1_spike = runpy.run_path("prototypes/H1/spike.py")
+H1_spike["run"]()"""),
+    ("md", """The spike showed the charts can be inferred fast enough, so we ran a one-week pilot with a small group:
+40 new admins got generated dashboards, 40 did not."""),
+    ("code", "%measure H1 --observed 0.45 --n 40 --baseline 0.30 --baseline-n 40"),
+    ("md", """Promising, but 40 admins per arm cannot tell a real lift from luck. The result says how many admins per
+arm the planned test needs: we **iterate** — widen the pilot — instead of shipping or killing on noise."""),
+    ("code", """import disco_magics as disco
+
+disco.decide("H1", "iterate", learning="Generation is feasible; the pilot was too small to see the effect. Widen it.")"""),
+    ("code", "%experiments"),
+    ("code", "%disco report"),
+]
+
+STORIES = {
+    "01-onboarding-activation.ipynb": ONBOARDING,
+    "02-pricing-fake-door.ipynb": PRICING,
+    "03-feasibility-spike.ipynb": SPIKE,
+}
 
 
 def build(name: str, cells) -> Path:
