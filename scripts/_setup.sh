@@ -29,11 +29,14 @@ make_venv() {
     python3 -m venv "$VENV"
   fi
   "$PY" -m pip install -q --upgrade pip >/dev/null
+  # Tools spawn other tools by name (jupyter-builder, jlpm, node scripts): they must find this venv's first.
+  export PATH="$VENV/bin:$PATH" VIRTUAL_ENV="$VENV"
 }
 
 install_package() {
   # install_package EXTRAS : the package (editable) with its lab extension, built by hatch-jupyter-builder
   log "pip install -e .[$1] (builds the JupyterLab extension with jlpm on first run)"
   if [ -n "$1" ]; then "$PY" -m pip install -q -e "$ROOT[$1]"; else "$PY" -m pip install -q -e "$ROOT"; fi
-  "$VENV/bin/jupyter" labextension develop --overwrite "$ROOT" >/dev/null
+  "$VENV/bin/jupyter-labextension" develop --overwrite "$ROOT" >/dev/null 2>&1
+  "$VENV/bin/jupyter-labextension" list 2>&1 | grep -q "disco-magics.*enabled.*OK" || { echo "the lab extension is not enabled" >&2; return 1; }
 }
