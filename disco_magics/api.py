@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from .errors import ValidationFailed
 from .model import DECISIONS, Decision, ExperimentRow, ExperimentTable, Hypothesis, Problem
 from .session import Session, get_session
@@ -84,9 +86,16 @@ def decide(
         )
     found = s.resolve_hypothesis(id, problem, example=DECIDE_EXAMPLE)
     evidence = s.store.count_results(found.problem, found.id) > 0
-    made = Decision(
-        hypothesis=found.id, decision=decision, learning=learning or "", without_evidence=not evidence
-    )
+    try:
+        made = Decision(
+            hypothesis=found.id, decision=decision, learning=learning or "", without_evidence=not evidence
+        )
+    except ValidationError as err:  # a learning too long, or with a NUL byte: one line, nothing stored
+        from .parse.cells import first_error
+
+        raise ValidationFailed(
+            f"decision on {found.id} not saved: {first_error(err)}", example=DECIDE_EXAMPLE
+        ) from None
     s.store.add_decision(found.problem, made)
     s.notify("decision", made)
     return made
@@ -328,7 +337,50 @@ def synth(spec_or_prose: str, rows: int = 1000, seed: int | None = None, *, sess
     from .synthetic import sample
 
     spec, _ = dataset_spec(spec_or_prose, session=session)
-    return sample(spec, rows, seed)
+    _check_fits_in_memory(spec, rows)
+    try:
+        return sample(spec, rows, seed)
+    except MemoryError:
+        raise ValidationFailed(
+            f"{rows:,} rows do not fit in memory; stream them to a file with --out PATH",
+            example=SYNTH_OUT_EXAMPLE,
+        ) from None
+
+
+SYNTH_OUT_EXAMPLE = "%%synth trials --rows 100000000 --out trials.parquet"
+#: bytes one value takes in the DataFrame, by the spec's value kind (text: a short string in Arrow)
+_VALUE_BYTES = {"bool": 1, "category": 2, "text": 64}
+
+
+def _check_fits_in_memory(spec, rows: int) -> None:
+    """Refuse a dataset that cannot fit in memory: one clear line, not a MemoryError or the OOM killer."""
+    available = _available_memory()
+    if available is None or not isinstance(rows, int):
+        return
+    need = rows * sum(_VALUE_BYTES.get(spec.value_kind(name), 8) for name in spec.column_names)
+    if need > available // 2:
+        raise ValidationFailed(
+            f"{rows:,} rows × {len(spec.column_names)} columns need about {need / 1e9:,.1f} GB in memory, more than "
+            f"half of the {available / 1e9:,.1f} GB available; stream them to a file with --out PATH, or use fewer rows",
+            example=SYNTH_OUT_EXAMPLE,
+        )
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux ``MemAvailable``); None when unknown."""
+    import os
+
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def dataset_spec(spec_or_prose: str, *, session: Session | None = None):
@@ -389,7 +441,9 @@ def simulate(
     from .parse.spec import parse_spec
 
     latest = linked[-1]
-    return run(parse_spec(latest["spec"]), rows=rows or int(latest["rows"]), runs=runs, seed=seed)
+    spec, rows = parse_spec(latest["spec"]), rows or int(latest["rows"])
+    _check_fits_in_memory(spec, rows)
+    return run(spec, rows=rows, runs=runs, seed=seed)
 
 
 def report(

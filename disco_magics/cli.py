@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from .errors import DiscoError
+from .errors import DiscoError, printable
 
 PROBLEM_CELL = re.compile(r"^%%problem\s+(\S+)", re.M)
 
@@ -22,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str, code: int = 1) -> int:
-    print(f"disco: {message}", file=sys.stderr)
+    print(f"disco: {printable(message)}", file=sys.stderr)
     return code
 
 
@@ -43,6 +43,9 @@ def run_notebook(path: Path, out: Path | None, inplace: bool, timeout: int, prog
         notebook = nbformat.read(path, as_version=4)
     except (OSError, ValueError) as err:
         return _fail(f"cannot read {path}: {err}")
+    except Exception as err:  # JSON, but not a notebook: nbformat raises schema and type errors
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        return _fail(f"cannot read {path}: not a valid notebook ({reason})")
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     bar = tqdm(total=len(code_cells), desc=path.name, unit="cell", disable=not progress, file=sys.stderr)
     failed: dict[str, object] = {}
@@ -190,6 +193,13 @@ def init_notebook(name: str, directory: Path) -> int:
 # ------------------------------------------------------------------------------------------------ main
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the OS, a NUL byte
+        return False
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="disco", description="Product discovery notebooks, headless.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -226,8 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            if not args.notebook.is_file():
-                return _fail(f"run: no notebook at {args.notebook}", 2)
+            if not _is_file(args.notebook):
+                return _fail(f"run: no notebook at {str(args.notebook)[:200]}", 2)
             return run_notebook(
                 args.notebook, args.out, args.inplace, args.timeout, progress=not args.no_progress
             )
@@ -239,8 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             from .serve import serve
 
             return serve(args.id, host=args.host, port=args.port, folder=args.dir, store=args.store)
-        parser.print_help()
-        return 2
+        return _fail("no command given; choose run, report, init or serve (see disco --help)", 2)
     except DiscoError as err:
         return _fail(f"{args.command}: {err.one_line()}", 2)
     except KeyboardInterrupt:

@@ -7,6 +7,8 @@ Every message is one line that says what was wrong, and where it helps, an examp
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["DiscoError", "NotFoundError", "ParseError", "ProviderError", "StoreError", "ValidationFailed"]
 
 
@@ -14,7 +16,8 @@ class DiscoError(Exception):
     """Base of every error the tool raises on purpose; ``str(err)`` is the one line a user sees."""
 
     def __init__(self, message: str, *, example: str | None = None, line: int | None = None) -> None:
-        self.message = " ".join(str(message).split()) if "\n" in str(message) else str(message)
+        message = " ".join(str(message).split()) if "\n" in str(message) else str(message)
+        self.message = printable(message)
         self.example = example
         self.line = line
         super().__init__(self.one_line())
@@ -30,6 +33,19 @@ class DiscoError(Exception):
     def _render_traceback_(self) -> list[str]:
         # IPython shows this instead of a traceback when the error escapes a plain code cell.
         return [f"{type(self).__name__}: {self.one_line()}"]
+
+
+#: control characters and lone surrogates (bytes decoded with surrogateescape)
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Escape what a terminal or a notebook cannot show, or cannot even encode: ``\\x00``, ``\\udcff``.
+
+    A message quoting the user's input must stay one printable line; a lone surrogate would make
+    writing it to stdout, or sending it to the notebook as JSON, fail with a traceback of its own.
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class ParseError(DiscoError):

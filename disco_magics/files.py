@@ -29,4 +29,6 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
             raise
     except OSError as err:
         raise StoreError(f"cannot write {target}: {err.strerror or err}") from None
+    except ValueError as err:  # a NUL byte in the path ("embedded null byte")
+        raise StoreError(f"cannot write {str(target)[:200]!r}: {err}") from None
     return target

@@ -7,11 +7,13 @@ traceback). Nothing heavy is imported here; ``api`` and friends load on first us
 from __future__ import annotations
 
 import functools
+import keyword
+import re
 import shlex
 from collections.abc import Callable
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Float, Int, Unicode, observe
 
@@ -43,8 +45,46 @@ def _boundary(fn: Callable) -> Callable:
     return wrapper
 
 
+#: Longer argument strings are a paste gone wrong: expanding and splitting them takes time quadratic in
+#: their length (a megabyte would hold the kernel for an hour before the first error).
+MAX_ARGUMENTS = 4_000
+_NOT_ARGUMENTS = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _check_line(line: str, name: str) -> None:
+    """One line for an argument string no magic can take: too long, a NUL byte, undecodable bytes."""
+    if len(line) > MAX_ARGUMENTS:
+        raise UsageError(
+            f"%{name}: the arguments are {len(line):,} characters long; at most {MAX_ARGUMENTS:,} — e.g. {EXAMPLES[name]}"
+        )
+    bad = _NOT_ARGUMENTS.search(line)
+    if bad:
+        what = "a NUL byte" if bad.group() == "\x00" else "bytes that are not UTF-8"
+        shown = bad.group().encode("unicode_escape").decode()
+        raise UsageError(f"%{name}: the arguments hold {what} ({shown}) — e.g. {EXAMPLES[name]}")
+
+
+def _expand(shell, line: str) -> str:
+    """``$name`` and ``{expression}`` from the notebook's namespace, as IPython expands any magic's line.
+
+    The magics opt out of IPython's own expansion (``no_var_expand``) and do it here, after ``_check_line``
+    has bounded the line: IPython's ``$`` pattern is quadratic, so a pasted megabyte held the kernel for
+    an hour before any magic could answer.
+    """
+    if shell is None or ("$" not in line and "{" not in line):
+        return line
+    from IPython.utils.text import DollarFormatter
+
+    try:
+        return DollarFormatter().vformat(line, args=[], kwargs=shell.user_ns)
+    except Exception:  # as in IPython: a line that does not expand is used as typed
+        return line
+
+
 def _parse(magic: Callable, line: str, name: str):
     """Arguments → a typed namespace; a bad argument string is one line with an example."""
+    _check_line(line, name)
+    line = _expand(magic.__self__.shell, line)
     try:
         return parse_argstring(magic, line)
     except UsageError as err:
@@ -96,6 +136,7 @@ class DiscoMagics(Magics):
     # ---------------------------------------------------------------------------------------- problem
 
     @cell_magic
+    @no_var_expand
     @_boundary
     @magic_arguments()
     @argument("name", nargs="?", help="Problem name, e.g. onboarding.")
@@ -111,6 +152,7 @@ class DiscoMagics(Magics):
     # ------------------------------------------------------------------------------------- hypothesis
 
     @cell_magic
+    @no_var_expand
     @_boundary
     @magic_arguments()
     @argument("id", nargs="?", help="Hypothesis ID, e.g. H1.")
@@ -141,6 +183,7 @@ class DiscoMagics(Magics):
     # ---------------------------------------------------------------------------------------- measure
 
     @line_magic
+    @no_var_expand
     @_boundary
     @magic_arguments()
     @argument("id", nargs="?", help="Hypothesis ID, e.g. H1.")
@@ -187,6 +230,7 @@ class DiscoMagics(Magics):
     # ------------------------------------------------------------------------------------------ synth
 
     @cell_magic
+    @no_var_expand
     @_boundary
     @magic_arguments()
     @argument("name", nargs="?", help="Variable to bind the DataFrame to, e.g. trials.")
@@ -204,6 +248,10 @@ class DiscoMagics(Magics):
         args = _parse(self.synth, line, "synth")
         if not args.name:
             raise UsageError(f"%%synth needs a NAME for the data — e.g. {EXAMPLES['synth']}")
+        if not args.name.isidentifier() or keyword.iskeyword(args.name):
+            raise UsageError(
+                f"%%synth NAME must be a Python variable name, not {args.name[:40]!r} — e.g. {EXAMPLES['synth']}"
+            )
         rows = parse_whole(args.rows, "--rows", EXAMPLES["synth"], minimum=1)
         seed = resolve_seed(parse_whole(args.seed, "--seed", EXAMPLES["synth"]) if args.seed else None)
         spec, note = api.dataset_spec(cell, session=self.session)
@@ -223,6 +271,7 @@ class DiscoMagics(Magics):
             _show(frame.head())
 
     @line_magic
+    @no_var_expand
     @_boundary
     @magic_arguments()
     @argument("id", nargs="?", help="Hypothesis ID with a linked dataset (%%synth --for ID).")
@@ -249,6 +298,7 @@ class DiscoMagics(Magics):
     # -------------------------------------------------------------------------------------- prototype
 
     @line_magic
+    @no_var_expand
     @_boundary
     @magic_arguments()
     @argument("ids", nargs="*", metavar="ID", help="Hypothesis IDs to prototype, e.g. H1 H2.")
@@ -277,6 +327,7 @@ class DiscoMagics(Magics):
     # ------------------------------------------------------------------------------------ experiments
 
     @line_magic
+    @no_var_expand
     @_boundary
     @magic_arguments()
     @argument("--problem", help="Show this problem's hypotheses (default: the current problem).")
@@ -302,9 +353,12 @@ class DiscoMagics(Magics):
     # ------------------------------------------------------------------------------------------ disco
 
     @line_magic
+    @no_var_expand
     @_boundary
     def disco(self, line: str = "") -> None:
         """%disco status | use PROVIDER[:MODEL] | report [--out PATH]"""
+        _check_line(line, "disco")
+        line = _expand(self.shell, line)
         try:
             words = shlex.split(line)
         except ValueError as err:

@@ -93,21 +93,25 @@ class Session:
             raise NotFoundError(
                 "no problem yet: run a %%problem cell first", example=example or "%%problem onboarding"
             )
-        problem = self.store.problem(wanted)
+        problem = self.store.problem(wanted) if _is_name(wanted) else None
         if problem is None:
             known = ", ".join(p.name for p in self.store.problems()) or "none yet"
-            raise NotFoundError(f"unknown problem {wanted!r}; known: {known}", example="%%problem onboarding")
+            raise NotFoundError(
+                f"unknown problem {str(wanted)[:40]!r}; known: {known}", example="%%problem onboarding"
+            )
         return problem
 
     def resolve_hypothesis(self, hypothesis_id: str, problem: str | None = None, *, example: str | None = None):
         """Hypothesis ID in the named or current problem, else the only one with that ID anywhere."""
         example = example or "%measure H1 --observed 0.27 --n 2400"
         wanted = self.problem_name(problem)
-        if wanted is not None:
+        if wanted is not None and not _is_name(wanted):
+            self.resolve_problem(wanted, example=example)  # raises: no such problem can exist
+        if wanted is not None and _is_name(hypothesis_id):
             found = self.store.hypothesis(wanted, hypothesis_id)
             if found is not None:
                 return found
-        if problem is None:
+        if problem is None and _is_name(hypothesis_id):
             matches = self.store.hypotheses(hypothesis_id=hypothesis_id)
             if len(matches) == 1:
                 return matches[0]
@@ -119,7 +123,17 @@ class Session:
         scope = self.store.hypotheses(wanted) if wanted else self.store.hypotheses()
         known = ", ".join(h.id for h in scope) or "none yet"
         where = f" in problem {wanted}" if wanted else ""
-        raise NotFoundError(f"unknown hypothesis {hypothesis_id!r}{where}; known: {known}", example=example)
+        raise NotFoundError(
+            f"unknown hypothesis {str(hypothesis_id)[:40]!r}{where}; known: {known}", example=example
+        )
+
+
+def _is_name(name: str) -> bool:
+    """Whether ``name`` could name something stored; anything else (NUL bytes, undecodable bytes, 1 MB of
+    text) is unknown without asking the database, which may not even accept it as a parameter."""
+    from .model._base import NAME_RE
+
+    return isinstance(name, str) and NAME_RE.match(name) is not None
 
 
 _default: Session | None = None

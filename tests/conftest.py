@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.browser"]
-
 import os
 
 import pytest
+
+pytest_plugins = ["tests.browser"]
 
 LLM_ENV = (
     "OPENAI_API_KEY",

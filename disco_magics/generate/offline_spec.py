@@ -39,7 +39,7 @@ OFFLINE_NOTE = (
     "drafted offline by rules from your words (no LLM wrote this); check it, then paste it into the cell"
 )
 
-_NUMBER = r"\d+(?:[.,]\d+)*"
+_NUMBER = r"(?<!\d)\d+(?:[.,]\d+)*"  # (?<!\d): from the first digit only, never quadratic on long digit runs
 _PERCENT_RE = re.compile(rf"({_NUMBER})\s*(?:%|percent\b)", re.IGNORECASE)
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 _MONTHS = {
@@ -239,7 +239,9 @@ def _find_group(text: str, draft: _Draft) -> None:
         text,
         re.IGNORECASE,
     )
-    versus = re.search(r"\b([A-Za-z][\w\-]*)\s+(?:vs\.?|versus)\s+([A-Za-z][\w\-]*)", text, re.IGNORECASE)
+    versus = re.search(
+        r"(?<![\w\-])([A-Za-z][\w\-]*)\s+(?:vs\.?|versus)\s+([A-Za-z][\w\-]*)", text, re.IGNORECASE
+    )
     half = re.search(
         r"\bhalf\b[^.;\n]*?\b(?:see|sees|get|gets|use|uses|receive|receives|with|are shown|try|tries)\s+"
         r"(?:the\s+|a\s+|an\s+|our\s+)?(?:new\s+)?([A-Za-z][\w\-]*)",
@@ -323,7 +325,8 @@ def _find_dates(sentence: str, offset: int, draft: _Draft, consumed: list) -> No
 
 def _find_percent_lists(sentence: str, offset: int, draft: _Draft, consumed: list) -> None:
     """'plans: free 70%, pro 25%, team 5%' or '70% free, 25% pro and 5% team plans' -> choice."""
-    after = list(re.finditer(rf"([A-Za-z][\w\-]*)\s*(?:=|:)?\s*({_NUMBER})\s*%", sentence))
+    # (?<!...): a match starts at a word, not at each of its letters (quadratic on one long word)
+    after = list(re.finditer(rf"(?<![\w\-])([A-Za-z][\w\-]*)\s*(?:=|:)?\s*({_NUMBER})\s*%", sentence))
     before = list(
         re.finditer(rf"({_NUMBER})\s*%\s*(?:are\s+|on\s+|use\s+|choose\s+)?([A-Za-z][\w\-]*)", sentence)
     )
@@ -337,7 +340,7 @@ def _find_percent_lists(sentence: str, offset: int, draft: _Draft, consumed: lis
     pairs = [(value, weight) for value, weight in pairs if value not in _STOP]
     if len(pairs) < 2 or len({v for v, _ in pairs}) < len(pairs):
         return
-    head = re.search(r"([A-Za-z][\w\-]*)\s*(?::|\(|=)", sentence[: spans[0][0] + 1])
+    head = re.search(r"(?<![\w\-])([A-Za-z][\w\-]*)\s*(?::|\(|=)", sentence[: spans[0][0] + 1])
     tail = re.search(r"^\s*([A-Za-z][\w\-]*)", sentence[spans[-1][1] :])
     noun = head.group(1) if head else (tail.group(1) if tail else "category")
     name = _singular(_name(noun, "category"))
@@ -427,7 +430,7 @@ def _find_averages(sentence: str, offset: int, draft: _Draft, consumed: list) ->
     """'an average of 3 seats', 'seats average 3', 'about 3 seats per company', 'revenue averages $40'."""
     patterns = [
         rf"(?:average|mean)\s+(?:of\s+)?(?:about\s+|around\s+)?\$?({_NUMBER})\s*([A-Za-z][\w\-]*)?",
-        rf"([A-Za-z][\w\-]*)\s+(?:averages?|average of|mean of|of about|around)\s+\$?({_NUMBER})",
+        rf"(?<![\w\-])([A-Za-z][\w\-]*)\s+(?:averages?|average of|mean of|of about|around)\s+\$?({_NUMBER})",
         rf"(?:about|around|roughly|typically)\s+\$?({_NUMBER})\s+([A-Za-z][\w\-]*)\s+(?:per|each|a)\b",
     ]
     for index, pattern in enumerate(patterns):

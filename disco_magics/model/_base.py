@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$"
 NAME_RE = re.compile(NAME_PATTERN)
@@ -19,6 +19,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _has_nul(value: Any) -> bool:
+    """A NUL byte in a string, or in the strings of a list or dict (nested models check themselves)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    items = value.items() if isinstance(value, dict) else value if isinstance(value, list | tuple) else ()
+    return any(_has_nul(item) for item in items)
+
+
 class DiscoModel(BaseModel):
     """Base of every stored, displayed and LLM-returned type: strict about unknown fields."""
 
@@ -26,6 +34,15 @@ class DiscoModel(BaseModel):
 
     #: the ``application/vnd.disco.<bundle_kind>+json`` media type of this type's display bundle
     bundle_kind: ClassVar[str] = ""
+
+    @model_validator(mode="after")
+    def _no_nul_bytes(self) -> DiscoModel:
+        # Every text is stored, displayed and exported; PostgreSQL refuses NUL in text and most readers
+        # of CSV or HTML choke on it. Refused here, the same for a user's cell and an LLM's answer.
+        for name, value in self.__dict__.items():
+            if _has_nul(value):
+                raise ValueError(f"{name} holds a NUL byte (\\x00); remove it")
+        return self
 
     @classmethod
     def media_type(cls) -> str:

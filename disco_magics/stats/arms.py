@@ -263,17 +263,27 @@ def pick_arms(
     return arms[control], arms[treatment]
 
 
+#: More users than any product has (about the world's population, 1,000 times over): a typo, not data.
+MAX_USERS = 10**13
+
+
 def _check_n(n: Any, label: str) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer, float, np.floating)):
         raise ValidationFailed(
             f"{label} must be a whole number of users, not {n!r}", example=AGGREGATES_EXAMPLE
         )
-    if not np.isfinite(n) or n != int(n):
+    # np.isfinite cannot take a Python int beyond 64 bits (TypeError); a whole number needs no such check
+    if not isinstance(n, (int, np.integer)) and (not np.isfinite(n) or n != int(n)):
         raise ValidationFailed(
             f"{label} must be a whole number of users, not {n}", example=AGGREGATES_EXAMPLE
         )
     if n <= 0:
         raise ValidationFailed(f"{label} must be at least 1, not {int(n)}", example=AGGREGATES_EXAMPLE)
+    if n > MAX_USERS:
+        raise ValidationFailed(
+            f"{label} must be at most {MAX_USERS:,} users, not a {len(str(int(n)))}-digit number",
+            example=AGGREGATES_EXAMPLE,
+        )
     return int(n)
 
 

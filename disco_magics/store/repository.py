@@ -30,6 +30,8 @@ _PG_SCHEMA_LOCK = 0x0D15C0  # an arbitrary, fixed advisory-lock key for schema c
 def resolve_url(store: str | os.PathLike | None = None) -> str:
     """A database URL from a URL, a path, ``DISCO_STORE`` or the default ``.disco/discovery.db``."""
     value = str(store) if store else os.environ.get("DISCO_STORE") or str(DEFAULT_PATH)
+    if "\x00" in value:  # the OS and the database drivers refuse it with a bare ValueError
+        raise StoreError(f"cannot open the store at {value[:200]!r}: the location holds a NUL byte")
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser().absolute()}"
@@ -121,6 +123,8 @@ class Store:
                     yield connection
         except SQLAlchemyError as err:
             raise StoreError(f"cannot write to the store at {self.describe()}: {_reason(err)}") from None
+        except UnicodeEncodeError as err:  # the driver cannot send lone surrogates (undecodable bytes)
+            raise StoreError(f"cannot write to the store at {self.describe()}: {_not_utf8(err)}") from None
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -129,6 +133,8 @@ class Store:
                 yield connection
         except SQLAlchemyError as err:
             raise StoreError(f"cannot read the store at {self.describe()}: {_reason(err)}") from None
+        except UnicodeEncodeError as err:
+            raise StoreError(f"cannot read the store at {self.describe()}: {_not_utf8(err)}") from None
 
     def _ensure_schema(self) -> None:
         if self._schema_version() == SCHEMA_VERSION:
@@ -383,21 +389,47 @@ class Store:
             }
 
     def backup(self, destination: str | os.PathLike) -> Path:
-        """Copy a SQLite store with SQLite's online backup API (safe while others write)."""
+        """Copy a SQLite store with SQLite's online backup API (safe while others write).
+
+        The copy is made beside ``destination`` and renamed over it once complete, so a failed or
+        interrupted backup never leaves half a database under that name.
+        """
         if not self.is_sqlite:
             raise StoreError("backup copies SQLite stores; use pg_dump for PostgreSQL")
         import sqlite3
+        import tempfile
 
         destination = Path(destination)
-        source = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_S)
-        target = sqlite3.connect(str(destination))
+        partial = None
         try:
-            with target:
+            if destination.exists() and destination.resolve() == self.path.resolve():
+                raise StoreError(f"cannot back up the store at {self.describe()} onto itself")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            fd, partial = tempfile.mkstemp(
+                prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
+            )
+            os.close(fd)
+            os.chmod(partial, self.path.stat().st_mode & 0o777)  # as readable as the store, not mkstemp's 0600
+            source = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_S)
+            target = sqlite3.connect(partial)
+            try:
                 source.backup(target)
-        finally:
-            target.close()
-            source.close()
+            finally:
+                target.close()
+                source.close()
+            os.replace(partial, destination)
+        except (OSError, ValueError, sqlite3.Error) as err:
+            if partial is not None:
+                Path(partial).unlink(missing_ok=True)
+            raise StoreError(
+                f"cannot back up the store to {str(destination)[:200]}: {_reason(err)}"
+            ) from None
         return destination
+
+
+def _not_utf8(err: UnicodeEncodeError) -> str:
+    bad = err.object[err.start : err.end][:10] if isinstance(err.object, str) else ""
+    return f"the text holds characters that are not valid UTF-8 ({bad!r}: undecodable bytes?)"
 
 
 def _reason(err: BaseException) -> str:
