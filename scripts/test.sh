@@ -18,5 +18,8 @@ start_postgres
 log "jest (the lab extension's notebook-to-panel logic)"
 (cd "$ROOT/labextension" && "$VENV/bin/jlpm" test --silent)
 
+log "ruff"
+"$VENV/bin/ruff" check "$ROOT"
+
 log "pytest"
 "$PY" -m pytest "$@"
