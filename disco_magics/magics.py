@@ -32,6 +32,9 @@ EXAMPLES = {
 }
 
 
+CELL_MAGICS = ("problem", "hypothesis", "synth")
+
+
 def _boundary(fn: Callable) -> Callable:
     """Turn the project's errors into one ``UsageError`` line."""
 
@@ -55,13 +58,13 @@ def _check_line(line: str, name: str) -> None:
     """One line for an argument string no magic can take: too long, a NUL byte, undecodable bytes."""
     if len(line) > MAX_ARGUMENTS:
         raise UsageError(
-            f"%{name}: the arguments are {len(line):,} characters long; at most {MAX_ARGUMENTS:,} — e.g. {EXAMPLES[name]}"
+            f"{_sigil(name)}{name}: the arguments are {len(line):,} characters long; at most {MAX_ARGUMENTS:,} — e.g. {EXAMPLES[name]}"
         )
     bad = _NOT_ARGUMENTS.search(line)
     if bad:
         what = "a NUL byte" if bad.group() == "\x00" else "bytes that are not UTF-8"
         shown = bad.group().encode("unicode_escape").decode()
-        raise UsageError(f"%{name}: the arguments hold {what} ({shown}) — e.g. {EXAMPLES[name]}")
+        raise UsageError(f"{_sigil(name)}{name}: the arguments hold {what} ({shown}) — e.g. {EXAMPLES[name]}")
 
 
 def _expand(shell, line: str) -> str:
@@ -88,9 +91,13 @@ def _parse(magic: Callable, line: str, name: str):
     try:
         return parse_argstring(magic, line)
     except UsageError as err:
-        raise UsageError(f"%{name}: {err} — e.g. {EXAMPLES[name]}") from None
+        raise UsageError(f"{_sigil(name)}{name}: {err} — e.g. {EXAMPLES[name]}") from None
     except ValueError as err:  # unbalanced quotes
-        raise UsageError(f"%{name}: {err} — e.g. {EXAMPLES[name]}") from None
+        raise UsageError(f"{_sigil(name)}{name}: {err} — e.g. {EXAMPLES[name]}") from None
+
+
+def _sigil(name: str) -> str:
+    return "%%" if name in CELL_MAGICS else "%"
 
 
 def _show(obj, metadata: dict | None = None) -> None:

@@ -77,12 +77,12 @@ def test_python_api_matches_the_contract(session):
 BAD = [
     # (magic kind, name, line, cell, expected message start)
     ("cell", "problem", "", "Statement", "%%problem needs a NAME — e.g. %%problem onboarding"),
-    ("cell", "problem", "p --nope", "Statement", "%problem: unrecognized arguments: --nope"),
+    ("cell", "problem", "p --nope", "Statement", "%%problem: unrecognized arguments: --nope"),
     # IPython itself answers an empty cell body, before the magic runs (still one UsageError line)
     ("cell", "problem", "p", "", "%%problem is a cell magic, but the cell body is empty."),
     ("cell", "problem", "p", "   \n  ", "problem p needs a statement"),
     ("cell", "hypothesis", "", "text", "%%hypothesis needs an ID"),
-    ("cell", "hypothesis", "H9 --nope 1", "text", "%hypothesis: unrecognized arguments: --nope 1"),
+    ("cell", "hypothesis", "H9 --nope 1", "text", "%%hypothesis: unrecognized arguments: --nope 1"),
     (
         "cell",
         "hypothesis",
@@ -120,7 +120,7 @@ BAD = [
         "text",
         "unknown problem 'nope'; known: onboarding",
     ),
-    ("cell", "hypothesis", "H9 --target '0.3", "text", "%hypothesis: No closing quotation"),
+    ("cell", "hypothesis", "H9 --target '0.3", "text", "%%hypothesis: No closing quotation"),
     (
         "line",
         "experiments",
