@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ProviderError
+from ..errors import ProviderError, StoreError
+from ..files import write_text_atomic
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -87,21 +87,11 @@ class Cache:
             "response": value.model_dump(mode="json"),
         }
         target = self.path(call.key)
+        text = json.dumps(entry, indent=2, ensure_ascii=False) + "\n"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(entry, handle, indent=2, ensure_ascii=False)
-                    handle.write("\n")
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as err:
-            raise ProviderError(f"cannot write the LLM cache {self.folder}: {err.strerror or err}") from None
+            write_text_atomic(target, text)
+        except StoreError as err:
+            raise ProviderError(f"cannot write the LLM cache {self.folder}: {err.message}") from None
         return target
 
     def miss(self, call: Call) -> ProviderError:
