@@ -69,7 +69,7 @@ def status_text(session: Session) -> str:
         f"model:    {model}",
         f"base URL: {base}",
         f"keys set: {', '.join(keys) if keys else 'none'}",
-        f"cache:    {info['cache']}, {info['cache_hits']} hit{'' if info['cache_hits'] == 1 else 's'} "
+        f"cache:    {_cache_mode(info['cache'])}, {info['cache_hits']} hit{'' if info['cache_hits'] == 1 else 's'} "
         f"this session, {info['calls']} call{'' if info['calls'] == 1 else 's'} made — {info['cache_dir']}",
         f"limits:   {_seconds(info['deadline'])} deadline per call, {info['concurrency']} calls at once",
     ]
@@ -87,3 +87,14 @@ def _seconds(value) -> str:
         return f"{float(value):g} s"
     except (TypeError, ValueError):
         return repr(value)
+
+
+def _cache_mode(mode: str) -> str:
+    """The cache mode, or a warning when DISCO_LLM_CACHE holds something no LLM call would accept."""
+    from .errors import DiscoError
+    from .llm.cache import check_mode
+
+    try:
+        return check_mode(mode)
+    except DiscoError:
+        return f"{mode[:20]!r} is not a cache mode (record, replay or off): LLM calls will refuse it"

@@ -188,3 +188,10 @@ def test_fuzz_arguments_raise_only_usage_error(onboarding, line, cell):
         onboarding.run_line_magic("experiments", line)
     except UsageError as err:
         assert "\n" not in str(err)
+
+
+def test_status_flags_an_unknown_cache_mode(ip, monkeypatch, capsys):
+    monkeypatch.setattr(get_session().settings, "llm_cache", "bogus")
+    ip.run_line_magic("disco", "status")
+    line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("cache:"))
+    assert "'bogus' is not a cache mode (record, replay or off)" in line
