@@ -249,8 +249,6 @@ class DiscoMagics(Magics):
         """Synthetic data from a column spec (or prose), sampled locally, vectorized and seeded."""
         from . import api
         from .parse.args import parse_whole
-        from .synthetic import write
-        from .synthetic._sampler import resolve_seed
 
         args = _parse(self.synth, line, "synth")
         if not args.name:
@@ -259,23 +257,27 @@ class DiscoMagics(Magics):
             raise UsageError(
                 f"%%synth NAME must be a Python variable name, not {args.name[:40]!r} — e.g. {EXAMPLES['synth']}"
             )
-        rows = parse_whole(args.rows, "--rows", EXAMPLES["synth"], minimum=1)
-        seed = resolve_seed(parse_whole(args.seed, "--seed", EXAMPLES["synth"]) if args.seed else None)
-        spec, note = api.dataset_spec(cell, session=self.session)
-        if note:
-            print(f"# spec {note}:\n{spec.to_text()}\n")
-        if args.out:
-            written = write(spec, rows, args.out, seed=seed)
-            print(f"{args.name}: wrote {rows:,} rows × {len(spec.column_names)} columns to {written.path} (seed {seed})")
+        run = api.synthesize(
+            args.name,
+            cell,
+            rows=parse_whole(args.rows, "--rows", EXAMPLES["synth"], minimum=1),
+            seed=parse_whole(args.seed, "--seed", EXAMPLES["synth"]) if args.seed else None,
+            out=args.out,
+            for_id=args.for_id,
+            session=self.session,
+        )
+        if run.drafted:
+            print(f"# spec {run.drafted}:\n{run.spec.to_text()}\n")
+        columns = len(run.spec.column_names)
+        if run.written is not None:
+            print(f"{args.name}: wrote {run.rows:,} rows × {columns} columns to {run.written.path} (seed {run.seed})")
         else:
-            frame = api.synth(spec.to_text(), rows=rows, seed=seed, session=self.session)
-            self.shell.user_ns[args.name] = frame
-            print(f"{args.name}: {rows:,} rows × {frame.shape[1]} columns (seed {seed})")
-        if args.for_id:
-            h, implied = api.link_dataset(args.name, spec, rows, seed, args.for_id, session=self.session)
-            print(f"for {h.id}: {implied}")
-        if not args.out:
-            _show(frame.head())
+            self.shell.user_ns[args.name] = run.frame
+            print(f"{args.name}: {run.rows:,} rows × {columns} columns (seed {run.seed})")
+        if run.hypothesis is not None:
+            print(f"for {run.hypothesis.id}: {run.implied}")
+        if run.frame is not None:
+            _show(run.frame.head())
 
     @line_magic
     @no_var_expand
@@ -427,8 +429,19 @@ _DISCO_COMMANDS: dict[str, Callable[[DiscoMagics, list[str]], None]] = {
 }
 
 
+def _model_bundle(obj):
+    """IPython's printer for every model: ``display`` (and pydantic) load on the first model shown."""
+    from .display import ipython_bundle
+
+    return ipython_bundle(obj)
+
+
 def load(ipython) -> DiscoMagics:
     magics = DiscoMagics(shell=ipython)
     ipython.register_magics(magics)
+    # By name, so nothing heavy loads now; model never imports display, the extension wires them.
+    ipython.display_formatter.mimebundle_formatter.for_type_by_name(
+        "disco_magics.model._base", "DiscoModel", _model_bundle
+    )
     set_session(magics.session)
     return magics
