@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..model import ExperimentRow, ExperimentTable, Hypothesis
+from ..model import ExperimentRow, ExperimentTable
 from ..session import Session
 from ._common import _session
 
@@ -21,43 +21,13 @@ def experiment_table(
     if scope is not None and problem is not None:
         s.resolve_problem(scope, example="%experiments --problem onboarding")
     store = s.store
-    results = store.latest("results", scope)
-    decisions = store.latest("decisions", scope)
+    results = store.latest_results(scope)
+    decisions = store.latest_decisions(scope)
     rows = [
-        _row(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id)))
+        ExperimentRow.from_evidence(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id)))
         for h in store.hypotheses(scope)
     ]
     return ExperimentTable(rows=rows, problem=scope)
-
-
-def _row(h: Hypothesis, result: dict[str, Any] | None, decision: dict[str, Any] | None) -> ExperimentRow:
-    row = ExperimentRow(
-        id=h.id,
-        problem=h.problem,
-        statement=h.statement,
-        risk=h.risk,
-        metric=h.metric,
-        baseline=h.baseline,
-        target=h.target,
-        status=h.status,
-        updated_at=h.updated_at,
-    )
-    if result:
-        arms = [result.get("control") or {}, result.get("treatment") or {}]
-        row.observed = result.get("observed", (result.get("treatment") or {}).get("mean"))
-        row.lift = result.get("lift")
-        row.ci_low = result.get("ci_low")
-        row.ci_high = result.get("ci_high")
-        row.n = sum(int(a.get("n") or 0) for a in arms) or None
-        row.p_value = result.get("p_value")
-        row.verdict = result.get("verdict")
-        row.reason = result.get("reason")
-        row.looks = int(result.get("look") or 1)
-    if decision:
-        row.decision = decision.get("decision")
-        row.learning = decision.get("learning") or ""
-        row.without_evidence = bool(decision.get("without_evidence"))
-    return row
 
 
 def experiments(
@@ -82,5 +52,4 @@ def experiment_row(id: str, problem: str, *, session: Session | None = None) -> 
         return None
     results = store.results(problem, id)
     decisions = store.decisions(problem, id)
-    latest_decision = decisions[-1].model_dump(mode="json") if decisions else None
-    return _row(found, results[-1] if results else None, latest_decision)
+    return ExperimentRow.from_evidence(found, results[-1] if results else None, decisions[-1] if decisions else None)

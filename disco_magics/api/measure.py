@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ValidationFailed
+from ..model import Result
 from ..session import Session
 from ._common import _session
 
 MEASURE_EXAMPLE = "%measure H1 --data trials --metric invited --group variant --control control"
+RESULTS_EXAMPLE = 'disco.results("H1")'
 
 
 def measure(
@@ -105,6 +107,13 @@ def measure(
         s.store.add_result(h.problem, result, status=result.verdict)
         s.notify("result", result)
     return results[0] if len(results) == 1 else results
+
+
+def results(id: str, problem: str | None = None, *, session: Session | None = None) -> list[Result]:
+    """Every stored look at hypothesis ``id``, oldest first, as ``Result`` objects."""
+    s = _session(session)
+    h = s.resolve_hypothesis(id, problem, example=RESULTS_EXAMPLE)
+    return s.store.results(h.problem, h.id)
 
 
 def _pairs(stats, arms: dict, control: str | None, treatment: str | None) -> list[tuple]:

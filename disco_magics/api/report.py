@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..model import Decision
 from ..session import Session
 from ._common import _session, _standalone_html
 
@@ -19,20 +18,19 @@ def report(
     s = _session(session)
     store = s.store
     problems = [s.resolve_problem(problem)] if problem else store.problems()
-    results = store.latest("results")
-    decisions = store.latest("decisions")
+    results = store.latest_results()
+    decisions = store.latest_decisions()
     sections = []
     for p in problems:
         cards = []
         for h in sorted(store.hypotheses(p.name), key=lambda h: (RISK_ORDER.index(h.risk), h.id)):
-            decided = decisions.get((p.name, h.id))
             result = results.get((p.name, h.id))
             cards.append(
                 LearningCard(
                     hypothesis=h,
                     result=result,
-                    looks=int((result or {}).get("look") or 0),
-                    decision=Decision.model_validate(decided) if decided else None,
+                    looks=result.look if result is not None else 0,
+                    decision=decisions.get((p.name, h.id)),
                 )
             )
         sections.append(ProblemReport(problem=p, cards=cards))

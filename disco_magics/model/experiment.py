@@ -7,7 +7,8 @@ from datetime import datetime
 from pydantic import Field
 
 from ._base import DiscoModel, utcnow
-from .hypothesis import DecisionKind, Risk, Status, Verdict
+from .hypothesis import Decision, DecisionKind, Hypothesis, Risk, Status, Verdict
+from .result import Result
 
 
 class ExperimentRow(DiscoModel):
@@ -34,6 +35,42 @@ class ExperimentRow(DiscoModel):
     learning: str = ""
     without_evidence: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @classmethod
+    def from_evidence(
+        cls, hypothesis: Hypothesis, result: Result | None = None, decision: Decision | None = None
+    ) -> ExperimentRow:
+        """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing)."""
+        fields: dict[str, object] = dict(
+            id=hypothesis.id,
+            problem=hypothesis.problem,
+            statement=hypothesis.statement,
+            risk=hypothesis.risk,
+            metric=hypothesis.metric,
+            baseline=hypothesis.baseline,
+            target=hypothesis.target,
+            status=hypothesis.status,
+            updated_at=hypothesis.updated_at,
+        )
+        if result is not None:
+            fields.update(
+                observed=result.observed,
+                lift=result.lift,
+                ci_low=result.ci_low,
+                ci_high=result.ci_high,
+                n=sum(result.n.values()) or None,
+                p_value=result.p_value,
+                verdict=result.verdict,
+                reason=result.reason,
+                looks=result.look,
+            )
+        if decision is not None:
+            fields.update(
+                decision=decision.decision,
+                learning=decision.learning or "",
+                without_evidence=decision.without_evidence,
+            )
+        return cls(**fields)
 
     @property
     def short_statement(self) -> str:
