@@ -15,10 +15,11 @@ from collections.abc import Callable
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Float, Int, Unicode, observe
+from traitlets import observe
 
 from .errors import DiscoError
 from .session import Session, Settings, set_session
+from .settings import CONFIGURABLE, SettingTraits
 
 EXAMPLES = {
     "problem": "%%problem onboarding",
@@ -107,17 +108,11 @@ def _show(obj, metadata: dict | None = None) -> None:
 
 
 @magics_class
-class DiscoMagics(Magics):
-    """Product discovery magics: %%problem, %%hypothesis, %%synth, %measure, %experiments, %prototype, %disco."""
+class DiscoMagics(Magics, SettingTraits):
+    """Product discovery magics: %%problem, %%hypothesis, %%synth, %measure, %experiments, %prototype, %disco.
 
-    provider = Unicode(None, allow_none=True, help="LLM provider: openai, local or offline.").tag(config=True)
-    model = Unicode(None, allow_none=True, help="Model name (openai) or GGUF path (local).").tag(config=True)
-    store = Unicode(None, allow_none=True, help="Store path or database URL (default .disco/discovery.db).").tag(
-        config=True
-    )
-    llm_cache = Unicode("record", help="LLM cache mode: record, replay or off.").tag(config=True)
-    deadline = Float(60.0, help="Total seconds one LLM call may take, retries included.").tag(config=True)
-    concurrency = Int(4, help="LLM calls in flight at once.").tag(config=True)
+    The configurable settings (``%config DiscoMagics.NAME``) are the traitlets of ``settings.SettingTraits``.
+    """
 
     def __init__(self, shell=None, session: Session | None = None, **kwargs) -> None:
         # The session exists before traitlets load %config values, which the observer writes into it.
@@ -126,14 +121,14 @@ class DiscoMagics(Magics):
         settings = self.session.settings
         configured = set(self.config.get(type(self).__name__, {}))
         # The environment fills what %config did not set; %config set later takes over through the observer.
-        for name in ("provider", "model", "store", "llm_cache", "deadline", "concurrency"):
+        for name in CONFIGURABLE:
             value = getattr(settings, name)
             if name in configured:
                 continue  # the observer already copied the %config value into the settings
             if value is not None:
                 self.set_trait(name, value)
 
-    @observe("provider", "model", "store", "llm_cache", "deadline", "concurrency")
+    @observe(*CONFIGURABLE)
     def _settings_changed(self, change) -> None:
         if change["name"] == "store":
             self.session.use_store(change["new"])
