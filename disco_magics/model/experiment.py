@@ -25,6 +25,11 @@ class ExperimentRow(DiscoModel):
     lift: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    target_lift: float | None = Field(
+        default=None,
+        description="The target as a lift from the latest result's reference (control mean or fixed baseline): "
+        "where every lift chart marks the target.",
+    )
     n: int | None = None
     p_value: float | None = None
     verdict: Verdict | None = None
@@ -58,6 +63,7 @@ class ExperimentRow(DiscoModel):
                 lift=result.lift,
                 ci_low=result.ci_low,
                 ci_high=result.ci_high,
+                target_lift=result.target_lift,
                 n=sum(result.n.values()) or None,
                 p_value=result.p_value,
                 verdict=result.verdict,
