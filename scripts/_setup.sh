@@ -40,4 +40,8 @@ install_package() {
   if [ -n "$1" ]; then "$PY" -m pip install -q -e "$ROOT[$1]"; else "$PY" -m pip install -q -e "$ROOT"; fi
   "$VENV/bin/jupyter-labextension" develop --overwrite "$ROOT" >/dev/null 2>&1
   "$VENV/bin/jupyter-labextension" list 2>&1 | grep -q "disco-magics.*enabled.*OK" || { echo "the lab extension is not enabled" >&2; return 1; }
+  # The server extension (the portfolio route): a wheel enables it through its shared data
+  # (etc/jupyter/jupyter_server_config.d); an editable install may not copy shared data, so enable it here.
+  "$VENV/bin/jupyter-server" extension enable disco_magics --sys-prefix >/dev/null 2>&1
+  "$VENV/bin/jupyter-server" extension list 2>&1 | grep -q "disco_magics.*enabled" || { echo "the server extension is not enabled" >&2; return 1; }
 }

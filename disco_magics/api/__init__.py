@@ -14,6 +14,7 @@ from .. import display  # noqa: F401
 from .experiments import experiment_row, experiment_table, experiments
 from .export import EXPORT_FORMATS, export_experiments
 from .measure import MEASURE_EXAMPLE, measure, results, track
+from .portfolio import portfolio
 from .problems import DECIDE_EXAMPLE, decide, hypothesis, problem
 from .prototypes import PROTOTYPE_EXAMPLE, prototype
 from .report import report
@@ -45,6 +46,7 @@ __all__ = [
     "hypothesis",
     "link_dataset",
     "measure",
+    "portfolio",
     "problem",
     "prototype",
     "report",

@@ -86,10 +86,12 @@ def measure(
         pairs = [(against, arm)]
         source = "aggregates"
 
+    origin = s.origin()
+
     def judge(first_look: int) -> list:
         # runs inside the store's write transaction, so the look numbers are this kernel's alone
         return [
-            stats.evaluate(
+            _stamped(stats.evaluate(
                 hypothesis=h.id,
                 metric=metric or h.metric,
                 target=h.target,
@@ -100,7 +102,7 @@ def measure(
                 look=look,
                 expected_split=split,
                 source=source,
-            )
+            ), origin)
             for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)
         ]
 
@@ -108,6 +110,12 @@ def measure(
     for result in results:
         s.notify("result", result)
     return results[0] if len(results) == 1 else results
+
+
+def _stamped(result: Result, origin) -> Result:
+    if origin is not None:
+        result.origin = origin
+    return result
 
 
 def results(id: str, problem: str | None = None, *, session: Session | None = None) -> list[Result]:

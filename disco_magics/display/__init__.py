@@ -45,6 +45,12 @@ def _result(obj) -> tuple[str, str]:
     return data["text/plain"], data["text/html"]
 
 
+def _portfolio(obj) -> tuple[str, str]:
+    from .portfolio import portfolio_html, portfolio_text
+
+    return portfolio_text(obj), portfolio_html(obj)
+
+
 def _report(obj) -> tuple[str, str]:
     from .report import report_html, report_text
 
@@ -58,6 +64,7 @@ _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "ExperimentTable": _experiments,
     "Result": _result,
     "LearningReport": _report,
+    "Portfolio": _portfolio,
 }
 
 

@@ -13,8 +13,10 @@ from .dataset import (
 )
 from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
+from .portfolio import Portfolio, PortfolioHypothesis, PortfolioProblem
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
+from .provenance import Origin
 from .result import ArmStats, Result
 
 __all__ = [
@@ -37,7 +39,11 @@ __all__ = [
     "Hypothesis",
     "Metric",
     "Name",
+    "Origin",
     "PlantedEffect",
+    "Portfolio",
+    "PortfolioHypothesis",
+    "PortfolioProblem",
     "Problem",
     "Prototype",
     "PrototypeDraft",

@@ -9,6 +9,7 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from ._base import DiscoModel, Name, utcnow
+from .provenance import Origin, origin_field
 
 Risk = Literal["value", "usability", "feasibility", "viability"]
 RISKS: tuple[str, ...] = get_args(Risk)
@@ -39,6 +40,7 @@ class Hypothesis(DiscoModel):
     warnings: list[str] = Field(default_factory=list, description="Testability lint, as gentle warnings.")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    origin: Origin | None = origin_field()
 
     @model_validator(mode="after")
     def _finite(self) -> Hypothesis:
@@ -68,3 +70,4 @@ class Decision(DiscoModel):
         default=False, description="Set when decided before any result was recorded."
     )
     decided_at: datetime = Field(default_factory=utcnow)
+    origin: Origin | None = origin_field()

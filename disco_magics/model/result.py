@@ -10,6 +10,7 @@ from pydantic import Field, computed_field, model_validator
 
 from ._base import DiscoModel, Name, utcnow
 from .hypothesis import Verdict
+from .provenance import Origin, origin_field
 
 MetricKind = Literal["proportion", "mean"]
 METRIC_KINDS: tuple[str, ...] = get_args(MetricKind)
@@ -199,6 +200,7 @@ class Result(DiscoModel):
     look: int = Field(default=1, ge=1, description="1 for the first measurement of this hypothesis.")
     source: Source = "data"
     recorded_at: datetime = Field(default_factory=utcnow)
+    origin: Origin | None = origin_field()
 
     @model_validator(mode="before")
     @classmethod
