@@ -41,7 +41,9 @@ install_package() {
   "$VENV/bin/jupyter-labextension" develop --overwrite "$ROOT" >/dev/null 2>&1
   "$VENV/bin/jupyter-labextension" list 2>&1 | grep -q "disco-magics.*enabled.*OK" || { echo "the lab extension is not enabled" >&2; return 1; }
   # The server extension (the portfolio route): a wheel enables it through its shared data
-  # (etc/jupyter/jupyter_server_config.d); an editable install may not copy shared data, so enable it here.
-  "$VENV/bin/jupyter-server" extension enable disco_magics --sys-prefix >/dev/null 2>&1
+  # (etc/jupyter/jupyter_server_config.d); an editable install may not copy shared data, so copy it here
+  # (`jupyter server extension enable` refuses an extension no config file names yet).
+  mkdir -p "$VENV/etc/jupyter/jupyter_server_config.d"
+  cp "$ROOT/jupyter-config/jupyter_server_config.d/disco_magics.json" "$VENV/etc/jupyter/jupyter_server_config.d/"
   "$VENV/bin/jupyter-server" extension list 2>&1 | grep -q "disco_magics.*enabled" || { echo "the server extension is not enabled" >&2; return 1; }
 }

@@ -16,6 +16,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { discoIcon } from './icon';
 import { insertTemplate, modelToNotebookLike, selectCell } from './notebook';
 import { DiscoveryPanel, PANEL_ID } from './panel';
+import { portfolioPlugin } from './portfolioPlugin';
 import { notebookToState } from './state';
 import { cellTemplate, TemplateKind } from './templates';
 
@@ -154,4 +155,4 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [panelPlugin, commandsPlugin];
+export default [panelPlugin, commandsPlugin, portfolioPlugin];
