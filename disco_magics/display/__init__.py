@@ -84,6 +84,11 @@ def register(type_name: str, renderer: Callable[[Any], tuple[str, str]]) -> None
     _RENDERERS[type_name] = renderer
 
 
+#: stored, never displayed: ``origin`` (the notebook's own path and cell) would put the author's absolute
+#: paths into every saved output, and make saved outputs differ from machine to machine
+_NOT_SHOWN = {"origin"}
+
+
 def bundle(obj, metadata: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The display bundle of a model: (data, metadata)."""
     whole = _BUNDLES.get(type(obj).__name__)
@@ -91,7 +96,7 @@ def bundle(obj, metadata: dict[str, Any] | None = None) -> tuple[dict[str, Any],
         data, meta = whole(obj)
         return data, {**meta, **(metadata or {})}
     renderer = _RENDERERS.get(type(obj).__name__)
-    payload = obj.model_dump(mode="json")
+    payload = obj.model_dump(mode="json", exclude=_NOT_SHOWN)
     if renderer is None:
         return {"text/plain": repr(obj), obj.media_type(): payload}, dict(metadata or {})
     text, html = renderer(obj)
