@@ -12,7 +12,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .browser import VISIBLE_NOTEBOOK, run_command, start_jupyter_lab, stop_jupyter_lab
+from .browser import (
+    VISIBLE_NOTEBOOK,
+    open_notebook,
+    run_all_cells,
+    run_command,
+    start_jupyter_lab,
+    stop_jupyter_lab,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("playwright.sync_api")
@@ -129,3 +136,36 @@ def test_the_portfolio_shows_every_notebook_and_opens_a_hypothesis_at_its_cell(p
     page.screenshot(path=str(DOCS / "portfolio.png"))  # the view beside the notebook it opened
 
     assert console.errors_except("favicon", "Failed to load resource") == []
+
+
+def test_a_kernel_started_by_jupyterlab_records_its_notebook_and_cells(page, team_lab):
+    """Provenance from a real JupyterLab kernel: JPY_SESSION_NAME and the cellId JupyterLab sends."""
+    nb = write_notebook(
+        team_lab.root_dir / "lab-run.ipynb",
+        [
+            "%load_ext disco_magics",
+            "%%problem activation\nNew accounts never reach the aha moment.\n"
+            "metric: activation_rate = share activated in 7 days (baseline 0.2)",
+            "%%hypothesis H1 --metric activation_rate --target 0.3 --risk value\n"
+            "We believe a sample dashboard will raise activation from 20% to 30%.",
+        ],
+    )
+    open_notebook(page, team_lab, "lab-run.ipynb")
+    run_all_cells(page)
+    status, body = fetch_portfolio(team_lab)
+    assert status == 200, body
+    [activation] = [p for p in body["problems"] if p["name"] == "activation"]
+    assert (activation["notebook"], activation["cell"]) == ("lab-run.ipynb", nb.cells[1].id)
+    [h1] = activation["hypotheses"]
+    assert (h1["notebook"], h1["cell"]) == ("lab-run.ipynb", nb.cells[2].id)
+
+
+def fetch_portfolio(lab):
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{lab.url}disco-magics/portfolio", headers={"Authorization": f"token {lab.token}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.loads(response.read())

@@ -111,3 +111,18 @@ def test_a_password_in_the_store_url_is_never_echoed(tmp_path):
     assert body["reason"] and "\n" not in body["reason"]
     assert PASSWORD not in json.dumps(body)
     assert PASSWORD not in log
+
+
+def test_an_unchanged_store_answers_304_to_the_panel_poll(lab):
+    declare(lab.root_dir, "etag.ipynb", "etag_problem", ["H1"])
+    first = urllib.request.Request(f"{lab.url}{ROUTE}", headers={"Authorization": f"token {lab.token}"})
+    with urllib.request.urlopen(first, timeout=30) as response:
+        etag = response.headers["ETag"]
+        assert "etag_problem" in response.read().decode()
+    assert etag
+    again = urllib.request.Request(
+        f"{lab.url}{ROUTE}", headers={"Authorization": f"token {lab.token}", "If-None-Match": etag}
+    )
+    with pytest.raises(urllib.error.HTTPError) as unchanged:
+        urllib.request.urlopen(again, timeout=30)
+    assert unchanged.value.code == 304
