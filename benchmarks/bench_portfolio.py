@@ -3,10 +3,11 @@
     python benchmarks/bench_portfolio.py            # 10,000 hypotheses in 50 problems
     python benchmarks/bench_portfolio.py --smoke    # 1,000 hypotheses
 
-Budget: the portfolio of 10,000 hypotheses served in under 300 ms (``served_cold_ms``: the first request
-after the store changed, built from the store; ``served_unchanged_ms``: the panel's poll when nothing
-changed, answered from the cache; ``served_unchanged_304_ms`` with the ETag the panel sends, answered 304
-without a body). ``load_average`` is the machine's 1-minute load when the run ended. ``build_ms`` is ``api.portfolio`` alone; its peer is the experiment
+Budget: the portfolio of 10,000 hypotheses served in under 300 ms after a teammate changed the store
+(``served_after_a_change_ms``: a decision recorded, then the request: every row re-read, one re-validated).
+Also: ``served_first_ms``, the first request of a server (every row validated); ``served_unchanged_ms``, the
+panel's poll when nothing changed (answered from the cache); ``served_unchanged_304_ms``, the same with the
+ETag the panel sends (answered 304 without a body). ``load_average`` is the machine's 1-minute load when the run ended. ``build_ms`` is ``api.portfolio`` alone; its peer is the experiment
 table of every problem (``api.experiment_table(all=True)``) on the same store, which reads the same rows.
 Not a timed test: run it and read the figures.
 """
@@ -136,36 +137,44 @@ def run(smoke: bool = False) -> dict:
         "served_budget_ms": SERVED_BUDGET_MS,
         "load_average": round(os.getloadavg()[0], 1),
     }
-    figures["served_cold_within_budget"] = figures["served_cold_ms"] < SERVED_BUDGET_MS
+    figures["served_after_a_change_within_budget"] = figures["served_after_a_change_ms"] < SERVED_BUDGET_MS
     return figures
 
 
 def _served(root: Path, store: Path, runs: int) -> dict:
     """The real server: the first request after each change of the store, and polls of an unchanged one."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from disco_magics import api
+    from disco_magics.session import Session, Settings
     from tests.browser import start_jupyter_lab, stop_jupyter_lab
 
     home = root.parent / "home"
     home.mkdir()
     lab = start_jupyter_lab(root, home)
     url = f"{lab.url}disco-magics/portfolio"
+    session = Session(settings=Settings(store=str(store)))
     try:
-        body = _get(url, lab.token)  # warms the server's imports
-        cold = []
-        for _ in range(runs):
-            store.touch()  # a changed store: the next request rebuilds from it
+        started = time.perf_counter()
+        body = _get(url, lab.token)  # the first request: every row validated
+        first = (time.perf_counter() - started) * 1000
+        changed = []
+        for i in range(runs):
+            # a teammate's decision lands in the store: the next request re-reads it, re-validates one row
+            api.decide(f"H{i + 2}", "iterate", learning=f"look {i}", problem="problem_000", session=session)
             started = time.perf_counter()
             body = _get(url, lab.token)
-            cold.append((time.perf_counter() - started) * 1000)
+            changed.append((time.perf_counter() - started) * 1000)
         unchanged = _median_ms(lambda: _get(url, lab.token), runs * 3)
         etag = _etag(url, lab.token)
         not_modified = _median_ms(lambda: _get(url, lab.token, etag), runs * 3)
     finally:
+        session.close()
         stop_jupyter_lab(lab)
     served = sum(len(p["hypotheses"]) for p in json.loads(body)["problems"])
     return {
         "served_hypotheses": served,
-        "served_cold_ms": round(statistics.median(cold), 1),
+        "served_first_ms": round(first, 1),
+        "served_after_a_change_ms": round(statistics.median(changed), 1),
         "served_unchanged_ms": round(unchanged, 1),
         "served_unchanged_304_ms": round(not_modified, 1),
         "response_kb": round(len(body) / 1024),

@@ -126,3 +126,25 @@ def test_disco_portfolio_prints_markdown_and_writes_escaped_html(tmp_path):
     assert "<h2>onboarding</h2>" in html and "onboarding.ipynb" in html
     bad = disco("portfolio", "--out", "portfolio.txt", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "use .md or .html" in bad.stderr
+
+
+def test_a_kept_reuse_dict_revalidates_only_what_changed(tmp_path):
+    store = tmp_path / ".disco" / "discovery.db"
+    declare(store, str(tmp_path / "onboarding.ipynb"), "onboarding", ["H1", "H2", "H3"], measure=False)
+    reuse: dict = {}
+    first = {h.id: h for h in api.portfolio(str(store), root=tmp_path, reuse=reuse).hypotheses}
+    session = Session(settings=Settings(store=str(store)))
+    try:
+        api.measure("H2", observed=0.27, n=2400, baseline_n=2400, session=session)
+        api.decide("H3", "pivot", learning="try the team plan", session=session)
+        api.hypothesis("H4", "We believe a new idea.", metric="invite_rate", target=0.3, session=session)
+    finally:
+        session.close()
+    second = {h.id: h for h in api.portfolio(str(store), root=tmp_path, reuse=reuse).hypotheses}
+    assert second["H1"] is first["H1"]  # unchanged: reused, not validated again
+    assert second["H2"].status == "validated" and second["H2"] is not first["H2"]
+    assert second["H3"].decision == "pivot" and second["H3"].learning == "try the team plan"
+    assert set(second) == {"H1", "H2", "H3", "H4"}
+    assert api.portfolio(str(store), root=tmp_path).model_dump(exclude={"generated_at"}) == api.portfolio(
+        str(store), root=tmp_path, reuse=reuse
+    ).model_dump(exclude={"generated_at"})

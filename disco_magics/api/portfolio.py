@@ -26,7 +26,11 @@ def portfolio_store_url(root: str | os.PathLike | None = None, store: str | None
 
 
 def portfolio(
-    store: str | None = None, *, root: str | os.PathLike | None = None, create: bool = False
+    store: str | None = None,
+    *,
+    root: str | os.PathLike | None = None,
+    create: bool = False,
+    reuse: dict | None = None,
 ) -> Portfolio:
     """Every problem in the store with its hypotheses (status, verdict, decision, learning, notebook, cell).
 
@@ -39,6 +43,10 @@ def portfolio(
     create : bool
         Open a SQLite store that does not exist yet (creating it). Default False: a missing store is an
         empty portfolio that says so, and nothing is written.
+    reuse : dict, optional
+        A dict the caller keeps between calls (the server does): a hypothesis whose stored JSON, newest
+        result and newest decision are unchanged since the last call is reused, not validated again, so a
+        refresh after one change costs one row, not ten thousand.
 
     Never raises for a store it cannot read: the portfolio is empty and ``reason`` says why in one line.
     """
@@ -59,29 +67,43 @@ def portfolio(
     except DiscoError as err:
         return Portfolio(store=shown, reason=err.message)
     try:
-        return _build(opened, shown, root_path)
+        return _build(opened, shown, root_path, {} if reuse is None else reuse)
     except DiscoError as err:
         return Portfolio(store=shown, reason=err.message)
     finally:
         opened.close()
 
 
-def _build(store, shown: str, root: Path) -> Portfolio:
+def _build(store, shown: str, root: Path, reuse: dict) -> Portfolio:
+    from ..model import Decision, Hypothesis, Result
+    from ..model._base import STORED
+
     problems = {p.name: p for p in store.problems()}
-    results = store.latest_results()
-    decisions = store.latest_decisions()
     by_problem: dict[str, list[PortfolioHypothesis]] = {}
     relative: dict[str | None, str | None] = {}  # notebook -> shown path: many hypotheses share a notebook
-    for h in store.hypotheses():
-        row = PortfolioHypothesis.from_evidence(
-            h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id))
-        )
-        # ExperimentRow.from_evidence builds the columns; provenance and the kill mark are the portfolio's.
-        # TODO(issue 13, 14): post_hoc and evidence_level arrive with ExperimentRow; nothing to add here.
-        notebook, cell = _where(h.origin, root, relative)
-        # model_copy: three fields set without validating the row a fourth time
-        row = row.model_copy(update={"notebook": notebook, "cell": cell, "killed": row.decision == "kill"})
-        by_problem.setdefault(h.problem, []).append(row)
+    seen = set()
+    for problem, hid, stored, result, decision in store.hypothesis_rows():
+        key = (problem, hid)
+        seen.add(key)
+        cached = reuse.get(key)
+        if cached is not None and cached[0] == (stored, result, decision, root):
+            row = cached[1]
+        else:
+            h = Hypothesis.model_validate_json(stored, context=STORED)
+            row = PortfolioHypothesis.from_evidence(
+                h,
+                Result.model_validate_json(result, context=STORED) if result else None,
+                Decision.model_validate_json(decision, context=STORED) if decision else None,
+            )
+            # ExperimentRow.from_evidence builds the columns; provenance and the kill mark are the portfolio's.
+            # TODO(issues 13, 14): post_hoc and evidence_level arrive with ExperimentRow; nothing to add here.
+            notebook, cell = _where(h.origin, root, relative)
+            # model_copy: three fields set without validating the row a fourth time
+            row = row.model_copy(update={"notebook": notebook, "cell": cell, "killed": row.decision == "kill"})
+            reuse[key] = ((stored, result, decision, root), row)
+        by_problem.setdefault(problem, []).append(row)
+    for gone in set(reuse) - seen:
+        del reuse[gone]
     names = list(problems) + sorted(set(by_problem) - set(problems))
     made = []
     for name in names:

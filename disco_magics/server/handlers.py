@@ -24,6 +24,10 @@ from . import PORTFOLIO_ROUTE
 SERVER_STORE_TTL_S = 3.0
 
 
+#: left out of the served JSON: the view shows none of them, and ``reason`` alone is ~40% of the bytes
+_NOT_SERVED = {"problems": {"__all__": {"hypotheses": {"__all__": {"reason", "target_lift"}}}}}
+
+
 class PortfolioCache:
     """The last portfolio JSON of one store, rebuilt when the store changes."""
 
@@ -32,6 +36,7 @@ class PortfolioCache:
         self._lock = threading.Lock()
         self._key: object = None
         self._json = b""
+        self._rows: dict = {}  # api.portfolio's reuse: rows unchanged since the last build
 
     def _fingerprint(self, url: str) -> object:
         if url.startswith("sqlite:///"):
@@ -58,7 +63,7 @@ class PortfolioCache:
         with self._lock:
             if key is not None and key == self._key:
                 return self._json
-            made = portfolio(root=self.root).model_dump_json().encode()
+            made = portfolio(root=self.root, reuse=self._rows).model_dump_json(exclude=_NOT_SERVED).encode()
             self._key, self._json = key, made
             return made
 
