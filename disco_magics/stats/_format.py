@@ -51,3 +51,12 @@ def fmt_p(p: float, alpha: float = 0.05) -> str:
     if (float(text) < alpha) != (p < alpha):
         text = f"{p:.4f}"
     return f"p = {text}"
+
+
+def fmt_chance(c: float) -> str:
+    """A probability as a share: ``97.1%``, ``>99.9%``, ``<0.1%``."""
+    if c > 0.999:
+        return ">99.9%"
+    if c < 0.001:
+        return "<0.1%"
+    return f"{100 * c:.1f}%"
