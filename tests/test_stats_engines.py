@@ -307,3 +307,44 @@ def test_cuped_with_a_constant_covariate_is_the_plain_test():
     diff, coefficient = adjusted_difference(control, treatment)
     assert coefficient == 0.0
     assert diff == difference(control, treatment)
+
+
+def test_cuped_sums_from_a_frame_equal_the_arrays_and_count_missing_covariates():
+    import pandas as pd
+
+    from disco_magics.errors import NotFoundError, ValidationFailed
+    from disco_magics.stats.arms import arms_from_frame
+
+    (post_c, pre_c), (post_t, pre_t) = _cuped_data(12, 300, 200, "mean", 0.2, 0.8)
+    frame = pd.DataFrame(
+        {
+            "variant": ["control"] * 300 + ["checklist"] * 200,
+            "spend": np.concatenate([post_c, post_t]),
+            "spend_before": np.concatenate([pre_c, pre_t]),
+        }
+    )
+    arms = arms_from_frame(frame, "spend", "variant", covariate="spend_before")
+    expected = cuped_arm("c", post_c, pre_c).covariate
+    got = arms["control"].covariate
+    assert got.name == "spend_before" and got.kind == "mean" and got.filled == 0
+    assert got.sum == pytest.approx(expected.sum) and got.cross == pytest.approx(expected.cross)
+    assert got.sum_squares == pytest.approx(expected.sum_squares)
+    assert arms["checklist"].covariate.sum == pytest.approx(pre_t.sum())
+
+    # a missing pre-period value counts as 0 (GrowthBook coalesces it) and is counted
+    holes = frame.copy()
+    holes.loc[[0, 5, 400], "spend_before"] = np.nan
+    holed = arms_from_frame(holes, "spend", "variant", covariate="spend_before")
+    assert holed["control"].covariate.filled == 2 and holed["checklist"].covariate.filled == 1
+    assert holed["control"].covariate.sum == pytest.approx(pre_c.sum() - pre_c[0] - pre_c[5])
+
+    bad = frame.assign(text="x", empty=np.nan)
+    for covariate, error, words in [
+        ("nope", NotFoundError, "no covariate column 'nope'"),
+        ("text", ValidationFailed, "covariate column 'text' is not numeric"),
+        ("empty", ValidationFailed, "covariate column 'empty' has no values (all missing)"),
+        ("spend", ValidationFailed, "not the metric itself"),
+        ("variant", ValidationFailed, "not the group itself"),
+    ]:
+        with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
+            arms_from_frame(bad, "spend", "variant", covariate=covariate)

@@ -182,3 +182,34 @@ def test_bad_engine_arguments_are_one_line_errors(kwargs, message):
     with pytest.raises(ValidationFailed) as err:
         evaluate(**ARGS, control=C, treatment=T, **kwargs)
     assert message in err.value.one_line() and "\n" not in err.value.one_line()
+
+
+# ------------------------------------------------------------------------------------------- peeking
+
+
+@pytest.mark.parametrize("kind, mean, sd", [("proportion", 0.18, None), ("mean", 10.0, 4.0)])
+def test_daily_peeking_inflates_the_fixed_test_but_not_the_sequential_one(kind, mean, sd):
+    from disco_magics.stats.peeking import simulate_null
+
+    runs = 4000
+    rates = simulate_null(kind, mean, sd, users_per_look=150, looks=30, runs=runs, tuning=9000, seed=3)
+    error = 3 * math.sqrt(0.05 * 0.95 / runs)
+    assert rates.sequential <= 0.05 + error
+    assert rates.fixed > 0.15
+    assert rates.last_look == pytest.approx(0.05, abs=error)
+
+
+def test_peeking_counts_with_the_engines_own_tests():
+    """The vectorised counting gives the same p-values as fixed_effect and sequential_effect."""
+    from disco_magics.stats.effect import difference, fixed_effect
+    from disco_magics.stats.peeking import rejection_rates
+    from disco_magics.stats.sequential import sequential_effect
+
+    control = prop("c", 400, 80)
+    for hits, expect_fixed, expect_seq in [(108, True, False), (97, False, False), (125, True, True)]:
+        treatment = prop("t", 400, hits)
+        one = lambda arm: (np.array([[arm.n]]), np.array([[arm.sum]]), np.zeros((1, 1)))  # noqa: E731
+        rates = rejection_rates("proportion", one(control), one(treatment), tuning=2000)
+        diff = difference(control, treatment)
+        assert (fixed_effect(diff, treatment).p_value < 0.05) == bool(rates.fixed) == expect_fixed
+        assert (sequential_effect(diff, treatment, 2000).p_value < 0.05) == bool(rates.sequential) == expect_seq
