@@ -72,22 +72,52 @@ def _rows(result: Result) -> list[tuple[str, str, str]]:
     return rows
 
 
+#: how each interval is named on the card (the verdict's reason uses the same words)
+_INTERVAL = {"fixed": "95% CI", "sequential": "95% always-valid CI", "credible": "95% credible interval"}
+
+
+def _test(result: Result) -> str:
+    """Which test produced the numbers: engine, interval, CUPED."""
+    if result.engine == "bayesian":
+        words = (
+            "Bayesian, improper prior"
+            if result.prior_sd is None
+            else f"Bayesian, prior N({_sig(result.prior_mean or 0.0, 4)}, {_sig(result.prior_sd, 4)}²) on the lift"
+        )
+    elif result.sequential:
+        words = f"sequential, always valid (N* = {result.sequential_tuning:,.0f} users)"
+    else:
+        words = "fixed horizon"
+    if result.covariate:
+        theta = f", θ {_sig(result.cuped_theta, 3)}" if result.cuped_theta else ""
+        words += f" + CUPED on {result.covariate}{theta}"
+    return words
+
+
 def _facts(result: Result) -> list[tuple[str, str]]:
     kind = result.metric_kind
+    label = _INTERVAL[result.interval]
     facts = [
         (
             "lift",
-            f"{_change(kind, result.lift)} (95% CI {_change(kind, result.ci_low)} to {_change(kind, result.ci_high)})",
+            f"{_change(kind, result.lift)} ({label} {_change(kind, result.ci_low)} to {_change(kind, result.ci_high)})",
         )
     ]
     if result.relative_lift is not None:
         rel = _relative(result.relative_lift)
         if result.rel_ci_low is not None and result.rel_ci_high is not None:
-            rel += f" (95% CI {_relative(result.rel_ci_low)} to {_relative(result.rel_ci_high)})"
+            rel += f" ({label} {_relative(result.rel_ci_low)} to {_relative(result.rel_ci_high)})"
         facts.append(("relative lift", rel))
+    if result.engine == "bayesian":
+        facts.append(("chance to beat", _chance(result.chance_to_beat)))
+        if result.risk is not None:
+            facts.append(("risk (expected loss)", _change(kind, result.risk).lstrip("+±")))
+    else:
+        facts += [
+            ("sequential p-value" if result.sequential else "p-value", _p(result.p_value)),
+            ("chance to beat", _chance(result.chance_to_beat)),
+        ]
     facts += [
-        ("p-value", _p(result.p_value)),
-        ("chance to beat", _chance(result.chance_to_beat)),
         (
             "observed",
             f"{_value(kind, result.observed)} (95% CI {_value(kind, result.observed_ci_low)} to "
@@ -100,6 +130,8 @@ def _facts(result: Result) -> list[tuple[str, str]]:
         facts.append(("needed for 80% power", f"{result.required_n_per_arm:,} {where}"))
     if result.look > 1:
         facts.append(("look", str(result.look)))
+    if result.engine != "frequentist" or result.sequential or result.covariate:
+        facts.append(("test", _test(result)))
     return facts
 
 
@@ -115,7 +147,7 @@ def result_text(result: Result) -> str:
 
 
 def lift_svg(result: Result, width: int = 320, height: int = 64) -> str:
-    """Inline SVG: the lift (point) with its 95% CI (bar), zero, and the target as a lift (dashed line)."""
+    """Inline SVG: the lift (point) with its interval (bar), zero, and the target as a lift (dashed line)."""
     fg, _ = VERDICT_COLOURS[result.verdict]
     kind = result.metric_kind
     target = result.target_lift
