@@ -231,6 +231,11 @@ export class DiscoveryPanel extends Widget {
     if (hyp.edited) {
       flags.push(h('p', { class: 'jp-DiscoWarn' }, 'Edited since it last ran: re-run the cell.'));
     }
+    if (hyp.postHoc) {
+      flags.push(
+        h('p', { class: 'jp-DiscoWarn', 'data-testid': 'disco-post-hoc' }, '⚑ Post hoc: goalposts moved after data')
+      );
+    }
     for (const w of hyp.warnings) {
       flags.push(h('p', { class: 'jp-DiscoWarn' }, w));
     }

@@ -584,6 +584,7 @@ function buildHypothesis(
     risk: source?.risk ?? asRisk(saved?.risk) ?? asRisk(row?.value.risk),
     status,
     warnings: own ? strings(own.warnings) : source ? [] : strings(saved?.warnings),
+    postHoc: own?.post_hoc === true || saved?.post_hoc === true || row?.value.post_hoc === true,
     evidence: result ? resultEvidence(result) : row ? rowEvidence(row) : null,
     decision: str(row?.value.decision),
     learning: str(row?.value.learning),

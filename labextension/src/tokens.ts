@@ -60,6 +60,9 @@ export interface IHypothesisBundle {
   risk?: string | null;
   status?: string | null;
   warnings?: string[];
+  /** Metric, target, baseline or direction changed after the first result. */
+  post_hoc?: boolean | null;
+  changes?: { field?: string; old?: string | null; new?: string | null; at?: string | null }[];
   created_at?: string | null;
   updated_at?: string | null;
 }
@@ -94,6 +97,12 @@ export interface IResultBundle {
   required_n_per_arm?: number | null;
   look?: number | null;
   recorded_at?: string | null;
+  /** "frequentist" or "bayesian"; sequential says which frequentist interval was computed. */
+  engine?: string | null;
+  sequential?: boolean | null;
+  sequential_tuning?: number | null;
+  covariate?: string | null;
+  risk?: number | null;
   [key: string]: unknown;
 }
 
@@ -116,6 +125,7 @@ export interface IExperimentRow {
   decision?: string | null;
   learning?: string | null;
   without_evidence?: boolean | null;
+  post_hoc?: boolean | null;
   [key: string]: unknown;
 }
 
@@ -194,6 +204,8 @@ export interface IHypothesisState {
   /** draft, running, or the latest verdict once evidence exists. */
   status: Status;
   warnings: string[];
+  /** The goalposts (metric, target, baseline, direction) moved after data. */
+  postHoc: boolean;
   evidence: IEvidenceState | null;
   decision: string | null;
   learning: string | null;
