@@ -55,15 +55,9 @@ def hypothesis(
     parsed = parse_hypothesis(id, text, owner, metric=metric, target=target, baseline=baseline, risk=risk)
     previous = s.store.hypothesis(parsed.problem, parsed.id)
     if previous is not None:
-        parsed.created_at = previous.created_at
-        same_test = (previous.metric, previous.target, previous.baseline) == (
-            parsed.metric,
-            parsed.target,
-            parsed.baseline,
-        )
-        # The evidence still speaks to an unchanged test; a changed metric or target starts again.
-        if same_test:
-            parsed.status = previous.status
+        from .preregistration import carry_over
+
+        carry_over(previous, parsed, measured=s.store.count_results(parsed.problem, parsed.id) > 0)
     s.store.save_hypothesis(parsed)
     s.notify("hypothesis", parsed)
     return parsed
@@ -129,6 +123,7 @@ def _row(h: Hypothesis, result: dict[str, Any] | None, decision: dict[str, Any] 
         baseline=h.baseline,
         target=h.target,
         status=h.status,
+        post_hoc=h.post_hoc,
         updated_at=h.updated_at,
     )
     if result:
@@ -216,24 +211,87 @@ def measure(
     treatment: str | None = None,
     split: tuple[float, float] | None = None,
     events: bool = False,
+    engine: str = "frequentist",
+    sequential: bool | None = None,
+    sequential_tuning: float | None = None,
+    covariate: str | None = None,
+    prior_mean: float | None = None,
+    prior_sd: float | None = None,
     problem: str | None = None,
     session: Session | None = None,
 ):
     """Measure hypothesis ``id`` from a DataFrame, from aggregates, or from tracked events.
 
+    ``engine`` is ``"frequentist"`` or ``"bayesian"`` (``prior_mean``/``prior_sd``: a proper prior on the
+    absolute lift); ``sequential`` True/False forces the always-valid or the fixed-horizon interval (None:
+    fixed at the first look, sequential from the second unless the hypothesis has a plan), tuned for
+    ``sequential_tuning`` users in total; ``covariate`` names a pre-period column of ``data`` for CUPED.
+
     Returns a ``Result``; with more than two arms and no ``treatment``, one ``Result`` per treatment arm
     (a list). Each result is stored (history kept; later looks are marked) and moves the hypothesis'
     status to its verdict.
     """
-    from . import stats
-
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=MEASURE_EXAMPLE)
+    pairs, source = _arms_from_source(
+        s,
+        h,
+        data=data,
+        metric=metric,
+        group=group,
+        control=control,
+        treatment=treatment,
+        observed=observed,
+        n=n,
+        baseline=baseline,
+        baseline_n=baseline_n,
+        events=events,
+        covariate=covariate,
+    )
+    return _evaluate_and_store(
+        s,
+        h,
+        pairs,
+        source,
+        metric=metric or h.metric,
+        split=split,
+        engine=engine,
+        sequential=sequential,
+        sequential_tuning=sequential_tuning,
+        prior_mean=prior_mean,
+        prior_sd=prior_sd,
+    )
+
+
+def _arms_from_source(
+    s: Session,
+    h: Hypothesis,
+    *,
+    data: Any,
+    metric: str | None,
+    group: str | None,
+    control: str | None,
+    treatment: str | None,
+    observed: float | None,
+    n: int | None,
+    baseline: float | None,
+    baseline_n: int | None,
+    events: bool,
+    covariate: str | None,
+) -> tuple[list[tuple], str]:
+    """Where the arms come from: a DataFrame, aggregates or tracked events -> (control, treatment) pairs."""
+    from . import stats
+
     modes = [data is not None, observed is not None or n is not None, bool(events)]
     if sum(modes) != 1:
         raise ValidationFailed(
             "measure from one source: --data (a DataFrame), --observed with --n (aggregates), or --events",
             example=MEASURE_EXAMPLE,
+        )
+    if covariate is not None and data is None:
+        raise ValidationFailed(
+            "CUPED needs the users' rows: --covariate works with --data, not with aggregates or events",
+            example="%measure H1 --data trials --metric invited --group variant --covariate invited_before",
         )
     if events:
         from .events import arms_from_events
@@ -244,43 +302,43 @@ def measure(
                 raise ValidationFailed(
                     f"{h.id} has no baseline to compare its events against", example=MEASURE_EXAMPLE
                 )
-            pairs = [(h.baseline, next(iter(arms.values())))]
-        else:
-            pairs = _pairs(stats, arms, control, treatment)
-        source = "events"
-    elif data is not None:
+            return [(h.baseline, next(iter(arms.values())))], "events"
+        return _pairs(stats, arms, control, treatment), "events"
+    if data is not None:
         column = metric or h.metric
         if group is None:
             raise ValidationFailed(
                 "say which column holds each user's arm with --group", example=MEASURE_EXAMPLE
             )
-        arms = stats.arms_from_frame(data, column, group)
-        pairs = _pairs(stats, arms, control, treatment)
-        source = "data"
-    else:
-        if observed is None or n is None:
-            raise ValidationFailed(
-                "aggregates need both --observed and --n", example="%measure H1 --observed 0.27 --n 2400"
-            )
-        reference = baseline if baseline is not None else h.baseline
-        if reference is None:
-            raise ValidationFailed(
-                f"{h.id} has no baseline to compare against; give --baseline",
-                example="%measure H1 --observed 0.27 --n 2400 --baseline 0.18 --baseline-n 2400",
-            )
-        arm = stats.arm_from_rate("treatment", observed, n)
-        against = (
-            stats.arm_from_rate("baseline", reference, baseline_n) if baseline_n is not None else reference
+        arms = stats.arms_from_frame(data, column, group, covariate=covariate)
+        return _pairs(stats, arms, control, treatment), "data"
+    if observed is None or n is None:
+        raise ValidationFailed(
+            "aggregates need both --observed and --n", example="%measure H1 --observed 0.27 --n 2400"
         )
-        pairs = [(against, arm)]
-        source = "aggregates"
+    reference = baseline if baseline is not None else h.baseline
+    if reference is None:
+        raise ValidationFailed(
+            f"{h.id} has no baseline to compare against; give --baseline",
+            example="%measure H1 --observed 0.27 --n 2400 --baseline 0.18 --baseline-n 2400",
+        )
+    arm = stats.arm_from_rate("treatment", observed, n)
+    against = stats.arm_from_rate("baseline", reference, baseline_n) if baseline_n is not None else reference
+    return [(against, arm)], "aggregates"
+
+
+def _evaluate_and_store(
+    s: Session, h: Hypothesis, pairs: list[tuple], source: str, *, metric: str, split, **options: Any
+):
+    """One evaluate step for every (control, treatment) pair; every result is checked before any is stored."""
+    from . import stats
 
     results = []
     look = s.store.count_results(h.problem, h.id) + 1
     for control_arm, treatment_arm in pairs:
         result = stats.evaluate(
             hypothesis=h.id,
-            metric=metric or h.metric,
+            metric=metric,
             target=h.target,
             control=control_arm,
             treatment=treatment_arm,
@@ -289,6 +347,8 @@ def measure(
             look=look,
             expected_split=split,
             source=source,
+            plan=h.plan,
+            **options,
         )
         results.append(result)
         look += 1
@@ -425,9 +485,15 @@ def simulate(
     runs: int = 200,
     seed: int | None = None,
     *,
+    peeks: int | None = None,
     session: Session | None = None,
 ):
-    """Sample the hypothesis' linked dataset ``runs`` times with and without its planted effect."""
+    """Sample the hypothesis' linked dataset ``runs`` times with and without its planted effect.
+
+    With ``peeks``, sample it without the effect instead and look ``peeks`` times as the users arrive:
+    the false-positive rate of daily peeking with the fixed-horizon and with the sequential test
+    (a ``PeekingSimulation``).
+    """
     from .synthetic import simulate as run
 
     s = _session(session)
@@ -443,7 +509,105 @@ def simulate(
     latest = linked[-1]
     spec, rows = parse_spec(latest["spec"]), rows or int(latest["rows"])
     _check_fits_in_memory(spec, rows)
+    if peeks is not None:
+        return _simulate_peeking(h, spec, rows=rows, runs=runs, peeks=peeks, seed=seed)
     return run(spec, rows=rows, runs=runs, seed=seed)
+
+
+def _simulate_peeking(h: Hypothesis, spec, *, rows: int, runs: int, peeks: int, seed: int | None):
+    """Null datasets from the synthetic side, looks tested by the statistics side, as one model."""
+    import math
+
+    from .model.plan import PeekingSimulation
+    from .stats.engine import default_tuning
+    from .stats.peeking import rejection_rates
+    from .synthetic import null_looks
+
+    looks = null_looks(spec, rows=rows, runs=runs, looks=peeks, seed=seed)
+    n_c, total_c, m2_c = (a[0, -1] for a in looks.control)
+    n_t, _, m2_t = (a[0, -1] for a in looks.treatment)
+    sd = math.sqrt((m2_c + m2_t) / max(n_c + n_t - 2, 1)) or None
+    reference = total_c / n_c if n_c else 0.0
+    design = h.baseline if h.baseline is not None else reference
+    # the N* %measure would use on this hypothesis, so the simulation shows what the default does
+    tuning = default_tuning(h.plan, looks.kind, design, h.target, sd)
+    rates = rejection_rates(looks.kind, looks.control, looks.treatment, tuning)
+    return PeekingSimulation(
+        hypothesis=h.id,
+        metric=looks.arms.metric,
+        metric_kind=looks.kind,
+        rows=looks.rows,
+        runs=runs,
+        peeks=peeks,
+        seed=looks.seed,
+        tuning=tuning,
+        fixed_rate=rates.fixed,
+        sequential_rate=rates.sequential,
+        single_look_rate=rates.last_look,
+    )
+
+
+PLAN_EXAMPLE = "%plan H1 --traffic 400 --split 50:50"
+
+
+def plan(
+    id: str,
+    traffic: float | None = None,
+    split: tuple[float, float] | None = None,
+    sd: float | None = None,
+    *,
+    problem: str | None = None,
+    session: Session | None = None,
+):
+    """Plan hypothesis ``id``: users per arm for 80% power (fixed and sequential), the smallest detectable
+    change at ``traffic`` users a day, and the days needed; stored as the hypothesis' planned horizon.
+
+    ``sd`` is a mean metric's standard deviation per user (default: from its latest result). Returns a ``Plan``.
+    """
+    from .stats.planning import make_plan
+
+    s = _session(session)
+    h = s.resolve_hypothesis(id, problem, example=PLAN_EXAMPLE)
+    kind = "mean" if sd is not None else _metric_kind(s, h)
+    if sd is None:
+        sd = _latest_sd(s, h)
+    made = make_plan(h, kind, traffic=traffic, split=split, sd=sd)
+    h.plan = made
+    s.store.save_hypothesis(h)
+    s.notify("hypothesis", h)
+    return made
+
+
+def _latest_result(s: Session, h: Hypothesis):
+    from .model import Result
+
+    stored = s.store.results(h.problem, h.id)
+    if not stored:
+        return None
+    latest = stored[-1]
+    return latest if isinstance(latest, Result) else Result.model_validate(
+        {k: v for k, v in latest.items() if not k.startswith("_")}
+    )
+
+
+def _metric_kind(s: Session, h: Hypothesis) -> str:
+    """A proportion when the metric's values are rates (baseline and target within 0..1), unless a
+    result already said it is a mean."""
+    latest = _latest_result(s, h)
+    if latest is not None:
+        return latest.metric_kind
+    values = [v for v in (h.baseline, h.target) if v is not None]
+    return "proportion" if all(0.0 <= v <= 1.0 for v in values) else "mean"
+
+
+def _latest_sd(s: Session, h: Hypothesis) -> float | None:
+    import math
+
+    latest = _latest_result(s, h)
+    if latest is None or latest.metric_kind != "mean":
+        return None
+    arms = [a for a in (latest.control, latest.treatment) if a is not None]
+    return math.sqrt(sum(a.variance for a in arms) / len(arms)) or None
 
 
 def report(

@@ -21,6 +21,15 @@ def _evidence(c: LearningCard) -> str:
     )
 
 
+def _post_hoc(c: LearningCard) -> str | None:
+    """The report's mark for a hypothesis whose goalposts moved after data, with what moved."""
+    if not c.hypothesis.post_hoc:
+        return None
+    from .plan import POST_HOC, change_lines
+
+    return f"⚑ Post hoc: {POST_HOC} ({'; '.join(change_lines(c.hypothesis))})"
+
+
 def report_markdown(report: LearningReport) -> str:
     out = ["# Learning report", ""]
     if not report.problems:
@@ -42,6 +51,7 @@ def report_markdown(report: LearningReport) -> str:
                 "",
                 f"`{h.metric}` {fmt(h.baseline)} → {fmt(h.target)}. Evidence: {_evidence(c)}.",
                 "",
+                *([f"**{_post_hoc(c)}**", ""] if _post_hoc(c) else []),
                 f"- **We believed** {c.believed}",
                 f"- **We observed** {c.observed}",
                 f"- **We learned** {c.learned}",
@@ -108,7 +118,12 @@ def report_html(report: LearningReport) -> str:
             body = (
                 f"<div><code>{esc(h.metric)}</code> {esc(fmt(h.baseline))} → {esc(fmt(h.target))} · "
                 f"{esc(h.risk or 'risk not named')} risk · {esc(_evidence(c))}</div>"
-                f"<div>{_chart(c)}</div><table>{rows}</table>"
+                + (
+                    f'<div class="disco-post-hoc" style="color:#a40e26;font-weight:600">{esc(_post_hoc(c))}</div>'
+                    if _post_hoc(c)
+                    else ""
+                )
+                + f"<div>{_chart(c)}</div><table>{rows}</table>"
             )
             parts.append(card("learning card", f"{esc(h.id)} {badge(verdict)}", body))
     parts.append("</div>")

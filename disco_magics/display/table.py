@@ -57,8 +57,17 @@ def lift_svg(row: ExperimentRow, width: int = 120, height: int = 18) -> str:
     return "".join(parts)
 
 
+#: how the table marks a hypothesis whose goalposts moved after data
+POST_HOC_MARK = "⚑ post hoc"
+
+
 def _cell(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "id" and row.post_hoc:
+        return (
+            f'{esc(value)} <span class="disco-post-hoc" title="goalposts moved after data" '
+            f'style="color:#a40e26;white-space:nowrap">{POST_HOC_MARK}</span>'
+        )
     if key == "statement":
         return f'<span title="{esc(row.statement)}">{esc(row.short_statement)}</span>'
     if key in ("baseline", "target", "observed"):
@@ -105,6 +114,8 @@ def table_html(table: ExperimentTable) -> str:
 
 def _plain(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "id" and row.post_hoc:
+        return f"{value} {POST_HOC_MARK}"
     if key == "statement":
         return row.short_statement
     if key == "lift":

@@ -33,6 +33,9 @@ class ExperimentRow(DiscoModel):
     decision: DecisionKind | None = None
     learning: str = ""
     without_evidence: bool = False
+    post_hoc: bool = Field(
+        default=False, description="Metric, target, baseline or direction changed after the first result."
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
     @property

@@ -14,6 +14,8 @@ import math
 from collections.abc import Sequence
 
 from disco_magics.errors import ValidationFailed
+from disco_magics.model.hypothesis import Hypothesis
+from disco_magics.model.plan import Plan
 from disco_magics.model.result import MetricKind
 
 from ._dist import norm_ppf
@@ -21,7 +23,7 @@ from .effect import ALPHA
 from .guards import POWER, normalize_split
 from .sequential import inflation
 
-__all__ = ["days_needed", "minimum_detectable_effect", "sample_size", "sequential_factor"]
+__all__ = ["days_needed", "make_plan", "minimum_detectable_effect", "sample_size", "sequential_factor"]
 
 PLAN_EXAMPLE = "%plan H1 --traffic 400 --split 50:50"
 
@@ -124,3 +126,57 @@ def days_needed(users: int, traffic: float) -> int:
     if not (math.isfinite(traffic) and traffic > 0):
         raise ValidationFailed(f"traffic must be a positive number of users a day, not {traffic!r}", example=PLAN_EXAMPLE)
     return max(math.ceil(users / traffic - 1e-9), 1)
+
+
+#: days of traffic the plan reports the minimum detectable effect for
+MDE_DAYS = (7, 14, 28)
+
+
+def make_plan(
+    h: Hypothesis,
+    kind: MetricKind,
+    *,
+    traffic: float | None = None,
+    split: Sequence[float] | None = None,
+    sd: float | None = None,
+) -> Plan:
+    """The plan of hypothesis ``h``: fixed and sequential samples, and with ``traffic`` the days and the
+    smallest change the fixed test detects after one, two and four weeks."""
+    if h.baseline is None:
+        raise ValidationFailed(
+            f"{h.id} has no baseline to plan from; give it one with --baseline on its %%hypothesis cell",
+            example="%%hypothesis H1 --metric invite_rate --target 0.30 --baseline 0.18",
+        )
+    if kind == "proportion" and not (0.0 <= h.baseline <= 1.0 and 0.0 <= h.target <= 1.0):
+        raise ValidationFailed(f"{h.metric} is a rate, so its baseline and target must lie between 0 and 1")
+    shares = normalize_split(split)
+    fixed = sample_size(kind, h.baseline, h.target, sd=sd, split=shares)
+    sequential = sample_size(kind, h.baseline, h.target, sd=sd, split=shares, sequential=True)
+    fixed_days = sequential_days = None
+    mde: dict[int, float] = {}
+    if traffic is not None:
+        fixed_days = days_needed(sum(fixed), traffic)
+        sequential_days = days_needed(sum(sequential), traffic)
+        for days in MDE_DAYS:
+            users = traffic * days
+            n_c, n_t = max(int(users * shares[0]), 2), max(int(users * shares[1]), 2)
+            found = minimum_detectable_effect(
+                kind, h.baseline, n_c, n_t, sd=sd, increase=h.target > h.baseline
+            )
+            if found is not None:
+                mde[days] = found
+    return Plan(
+        hypothesis=h.id,
+        metric=h.metric,
+        metric_kind=kind,
+        baseline=h.baseline,
+        target=h.target,
+        sd=sd if kind == "mean" else None,
+        split=shares,
+        fixed_n=fixed,
+        sequential_n=sequential,
+        traffic=traffic,
+        fixed_days=fixed_days,
+        sequential_days=sequential_days,
+        mde=mde,
+    )
