@@ -82,8 +82,8 @@ def measure_10m(rows: int, runs: int) -> dict:
     )
     figures: dict = {"rows": rows}
     cases = {
-        "plain": {},
-        "cuped": {"covariate": "spend_before"},
+        "plain": {"sequential": False},
+        "cuped": {"covariate": "spend_before", "sequential": False},
         "sequential": {"sequential": True},
         "cuped_sequential": {"covariate": "spend_before", "sequential": True},
     }
