@@ -165,6 +165,10 @@ export function renderHypothesis(data: IHypothesisBundle): HTMLElement {
   if (text(data.problem)) {
     facts.push(h('dt', null, 'Problem'), h('dd', null, text(data.problem)));
   }
+  const plan = planText(data.plan);
+  if (plan) {
+    facts.push(h('dt', null, 'Plan'), h('dd', { 'data-testid': 'disco-plan' }, plan));
+  }
   return card(
     'hypothesis',
     text(data.id),
@@ -186,6 +190,31 @@ export function renderHypothesis(data: IHypothesisBundle): HTMLElement {
       : null,
     notes('Warnings', list(data.warnings), 'jp-DiscoCard-warnings')
   );
+}
+
+/** A plan in one line: users per arm for the fixed and the sequential test, and the days at the traffic. */
+export function planText(plan: IHypothesisBundle['plan']): string | null {
+  if (!plan || typeof plan !== 'object') {
+    return null;
+  }
+  const arms = (n: unknown) => {
+    const pair = Array.isArray(n) ? n.map(num) : [];
+    if (pair.length !== 2 || pair[0] === null || pair[1] === null) {
+      return null;
+    }
+    return pair[0] === pair[1] ? `${fmtNum(pair[0])} per arm` : `${fmtNum(pair[0])} + ${fmtNum(pair[1])}`;
+  };
+  const fixed = arms(plan.fixed_n);
+  const sequential = arms(plan.sequential_n);
+  if (!fixed) {
+    return null;
+  }
+  let line = `${fixed} (fixed horizon)` + (sequential ? `, ${sequential} (sequential)` : '');
+  const days = num(plan.fixed_days);
+  if (days !== null && num(plan.traffic) !== null) {
+    line += ` · ${fmtNum(days)} days at ${fmtNum(plan.traffic)} users a day`;
+  }
+  return line;
 }
 
 /** Which interval a result's ci_low/ci_high are, as the card and the reason name it. */

@@ -63,6 +63,14 @@ export interface IHypothesisBundle {
   /** Metric, target, baseline or direction changed after the first result. */
   post_hoc?: boolean | null;
   changes?: { field?: string; old?: string | null; new?: string | null; at?: string | null }[];
+  /** The planned horizon from %plan: (control, treatment) users for the fixed and the sequential test. */
+  plan?: {
+    fixed_n?: number[];
+    sequential_n?: number[];
+    traffic?: number | null;
+    fixed_days?: number | null;
+    sequential_days?: number | null;
+  } | null;
   created_at?: string | null;
   updated_at?: string | null;
 }

@@ -45,6 +45,19 @@ describe('result cards name the test they show', () => {
   });
 });
 
+describe('plan', () => {
+  it('shows the planned horizon on the hypothesis card', () => {
+    const host = render(
+      MIME.hypothesis,
+      hypothesisBundle({ plan: { fixed_n: [537, 537], sequential_n: [1028, 1028], traffic: 400, fixed_days: 3 } })
+    );
+    expect(host.querySelector('[data-testid="disco-plan"]')!.textContent).toBe(
+      '537 per arm (fixed horizon), 1,028 per arm (sequential) · 3 days at 400 users a day'
+    );
+    expect(render(MIME.hypothesis, hypothesisBundle()).querySelector('[data-testid="disco-plan"]')).toBeNull();
+  });
+});
+
 describe('post hoc', () => {
   const moved = hypothesisBundle({
     post_hoc: true,
