@@ -58,3 +58,10 @@ def test_measuring_from_aggregates_imports_neither_scipy_nor_pandas():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_tiny_and_huge_arguments_stay_finite():
+    for dof in (1.0, 2.5, 40.0, 1e6):
+        assert _dist.t_sf(1e-300, dof) == 0.5 and _dist.t_sf(-1e-300, dof) == 0.5
+        assert _dist.t_sf(1e300, dof) == 0.0 and _dist.t_sf(-1e300, dof) == 1.0
+        assert _dist.t_sf(float("inf"), dof) == 0.0

@@ -136,6 +136,8 @@ def t_sf(t: float, dof: float) -> float:
         return 0.5
     a = 0.5 * dof
     t2 = t * t
+    if t2 == 0.0:  # |t| below 1e-154: the distance from 0.5 is below rounding
+        return 0.5
     if (a + 0.5) * math.log1p(t2 / dof) > 760.0:  # the density there is below the smallest double
         return 0.0 if t > 0 else 1.0
     # x = dof / (dof + t^2) and 1 - x, each without cancellation

@@ -30,7 +30,9 @@ def _as_float_array(values: Any, label: str) -> np.ndarray:
 
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values).ravel())
     dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or (
+    if dtype == np.bool_:  # plain numpy booleans cannot be missing: one cast, no nullable detour
+        array = series.to_numpy().astype(float)
+    elif pd.api.types.is_bool_dtype(dtype) or (
         pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series, skipna=True) == "boolean"
     ):
         array = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -184,18 +186,27 @@ def arms_from_frame(
     codes, labels = _group_codes(data[group])
     keep = codes >= 0
     present_mask = ~np.isnan(values)
-    shift = float(values[present_mask].mean()) if present_mask.any() else 0.0
+    # the common case (no missing group, no missing value) takes no masked copies of 10M-row arrays
+    every_row = bool(keep.all())
+    every_value = bool(present_mask.all())
+    shift = float(values.mean() if every_value else values[present_mask].mean()) if present_mask.any() else 0.0
     size = len(labels)
-    grouped = codes[keep]
-    x = np.where(present_mask, values, 0.0)[keep]
-    d = np.where(present_mask, values - shift, 0.0)[keep]
+    grouped = codes if every_row else codes[keep]
+    present = present_mask if every_row else present_mask[keep]
+    x = values if every_value else np.where(present_mask, values, 0.0)
+    x = x if every_row else x[keep]
+    d = x - shift if every_value else np.where(present, x - shift, 0.0)
     rows_per = np.bincount(grouped, minlength=size)
-    n_per = np.bincount(grouped, weights=present_mask[keep], minlength=size)
+    n_per = rows_per if every_value else np.bincount(grouped, weights=present, minlength=size)
     totals = np.bincount(grouped, weights=x, minlength=size)
     totals_sq = np.bincount(grouped, weights=x * x, minlength=size)
     devs = np.bincount(grouped, weights=d, minlength=size)
     devs_sq = np.bincount(grouped, weights=d * d, minlength=size)
-    pre = _covariate_sums(data[covariate], covariate, keep, grouped, present_mask[keep], x, size) if covariate else None
+    pre = (
+        _covariate_sums(data[covariate], covariate, None if every_row else keep, grouped, present, x, size)
+        if covariate
+        else None
+    )
     used = [i for i in range(size) if rows_per[i] > 0]
     try:
         order = sorted(used, key=lambda i: labels[i])
@@ -256,7 +267,7 @@ COVARIATE_EXAMPLE = "%measure H1 --data trials --metric invited --group variant 
 def _covariate_sums(
     column: pd.Series,
     covariate: str,
-    keep: np.ndarray,
+    keep: np.ndarray | None,
     grouped: np.ndarray,
     present: np.ndarray,
     x: np.ndarray,
@@ -264,27 +275,33 @@ def _covariate_sums(
 ) -> dict:
     """Per-arm sums of the covariate, its squares and metric x covariate, over users with a metric value.
 
-    ``keep`` selects the rows in an arm, ``grouped`` their arm codes, ``present`` which of them have a
-    metric value and ``x`` that value (0 where missing), all as in ``arms_from_frame``.
+    ``keep`` selects the rows in an arm (None: all of them), ``grouped`` their arm codes, ``present``
+    which of them have a metric value and ``x`` that value (0 where missing), all as in ``arms_from_frame``.
     """
     values = _as_float_array(column, f"covariate column {covariate!r}")
-    if np.isnan(values).all():
+    nan = np.isnan(values)
+    holes = bool(nan.any())
+    if holes and nan.all():
         raise ValidationFailed(
             f"covariate column {covariate!r} has no values (all missing); CUPED needs a pre-period measure",
             example=COVARIATE_EXAMPLE,
         )
-    finite = values[~np.isnan(values)]
-    kind = "proportion" if np.isin(finite, (0.0, 1.0)).all() else "mean"
-    pre = values[keep]
-    missing = np.isnan(pre) & present
-    # GrowthBook coalesces a missing pre-period value to 0; a user with no metric value is left out entirely
-    pre = np.where(present & ~np.isnan(pre), pre, 0.0)
+    finite = values[~nan] if holes else values
+    kind = "proportion" if ((finite == 0.0) | (finite == 1.0)).all() else "mean"
+    pre = values if keep is None else values[keep]
+    if holes or not present.all():
+        nan = nan if keep is None else nan[keep]
+        # GrowthBook coalesces a missing pre-period value to 0; a user with no metric value is left out
+        pre = np.where(present & ~nan, pre, 0.0)
+        filled = np.bincount(grouped, weights=nan & present, minlength=size)
+    else:
+        filled = np.zeros(size)
     return {
         "kind": kind,
         "sum": np.bincount(grouped, weights=pre, minlength=size),
         "sum_squares": np.bincount(grouped, weights=pre * pre, minlength=size),
         "cross": np.bincount(grouped, weights=pre * x, minlength=size),
-        "filled": np.bincount(grouped, weights=missing, minlength=size),
+        "filled": filled,
     }
 
 
