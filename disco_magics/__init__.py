@@ -19,6 +19,7 @@ __all__ = [
     "problem",
     "prototype",
     "report",
+    "results",
     "simulate",
     "synth",
     "track",
@@ -37,6 +38,7 @@ _API = {
     "prototype",
     "track",
     "report",
+    "results",
 }
 
 
