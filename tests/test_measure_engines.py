@@ -244,3 +244,16 @@ def test_simulate_peeks_shows_why_the_default_is_sequential(framed, capsys):
         with pytest.raises(UsageError) as err:
             framed.run_line_magic("simulate", line)
         assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_report_names_each_engines_evidence(framed):
+    import disco_magics as disco
+    from disco_magics.display.report import report_markdown
+
+    disco.measure("H1", observed=0.27, n=2400, baseline=0.18, baseline_n=2400)
+    assert ", p <0.001, n 4,800, 1 look" in report_markdown(disco.report())
+    disco.measure("H1", observed=0.27, n=2400, baseline=0.18, baseline_n=2400)
+    assert "always-valid [" in report_markdown(disco.report()) and "sequential p <0.001" in report_markdown(disco.report())
+    disco.measure("H1", observed=0.27, n=2400, baseline=0.18, baseline_n=2400, engine="bayesian")
+    text = report_markdown(disco.report())
+    assert "credible [" in text and "chance to beat >99.9%" in text and "3 looks" in text

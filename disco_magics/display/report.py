@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import formats
 from ..model import ExperimentRow
 from ..model.report import LearningCard, LearningReport
 from ._html import badge, card, esc, fmt, fmt_p
@@ -13,10 +14,18 @@ def _evidence(c: LearningCard) -> str:
     if r is None:
         return "no result yet"
     n = sum(r.n.values())
+    # each engine's own evidence: the p-value it read, or the Bayesian chance to beat
+    if r.engine == "bayesian":
+        evidence, interval = f"chance to beat {formats.chance(r.chance_to_beat)}", "credible"
+    elif r.sequential:
+        evidence, interval = f"sequential p {fmt_p(r.p_value)}", "always-valid"
+    else:
+        evidence, interval = f"p {fmt_p(r.p_value)}", ""
+    covariate = f", CUPED on {r.covariate}" if r.covariate else ""
     return (
         f"observed {fmt(r.observed)} vs target {fmt(r.target)}; lift {fmt(r.lift)} "
-        f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}], p {fmt_p(r.p_value)}, n {n:,}, "
-        f"{c.looks} look{'s' if c.looks != 1 else ''}"
+        f"{interval + ' ' if interval else ''}[{fmt(r.ci_low)}, {fmt(r.ci_high)}], {evidence}, n {n:,}, "
+        f"{c.looks} look{'s' if c.looks != 1 else ''}{covariate}"
     )
 
 
