@@ -257,3 +257,18 @@ def test_report_names_each_engines_evidence(framed):
     disco.measure("H1", observed=0.27, n=2400, baseline=0.18, baseline_n=2400, engine="bayesian")
     text = report_markdown(disco.report())
     assert "credible [" in text and "chance to beat >99.9%" in text and "3 looks" in text
+
+
+def test_plan_for_a_mean_needs_its_spread(framed):
+    import disco_magics as disco
+
+    disco.problem("engagement", "Admins leave the first session early.\nmetric: minutes = minutes in the first session (baseline 40)\n")
+    disco.hypothesis("M2", "Admins stay longer because of a checklist", metric="minutes", target=45, problem="engagement")
+    with pytest.raises(UsageError) as err:
+        framed.run_line_magic("plan", "M2 --traffic 100")
+    assert "needs its standard deviation" in str(err.value) and "--sd" in str(err.value)
+    made = disco.plan("M2", traffic=100, sd=12)
+    assert made.metric_kind == "mean" and made.sd == 12
+    # (z_0.975 + z_0.8)^2 * 2 * 12^2 / 5^2 users per arm, rounded up
+    assert made.fixed_n == (91, 91) and made.fixed_days == 2
+    assert get_session().store.hypothesis("engagement", "M2").plan == made
