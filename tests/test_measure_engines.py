@@ -272,3 +272,14 @@ def test_plan_for_a_mean_needs_its_spread(framed):
     # (z_0.975 + z_0.8)^2 * 2 * 12^2 / 5^2 users per arm, rounded up
     assert made.fixed_n == (91, 91) and made.fixed_days == 2
     assert get_session().store.hypothesis("engagement", "M2").plan == made
+
+
+def test_all_arms_of_one_measurement_get_the_same_test(framed):
+    import disco_magics as disco
+
+    frame = framed.user_ns["trials"].copy()
+    frame.loc[frame.index % 3 == 0, "variant"] = "tour"
+    first = disco.measure("H1", data=frame, metric="invited", group="variant", control="control")
+    assert [r.look for r in first] == [1, 2] and [r.sequential for r in first] == [False, False]
+    later = disco.measure("H1", data=frame, metric="invited", group="variant", control="control")
+    assert [r.look for r in later] == [3, 4] and [r.sequential for r in later] == [True, True]

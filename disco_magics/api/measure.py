@@ -164,6 +164,7 @@ def _evaluate_and_store(
                 expected_split=split,
                 source=source,
                 plan=h.plan,
+                first_look=first_look,
                 **options,
             )
             for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)

@@ -112,6 +112,7 @@ def evaluate(
     prior_mean: float | None = None,
     prior_sd: float | None = None,
     plan: Plan | None = None,
+    first_look: int | None = None,
 ) -> Result:
     """Measure a hypothesis: effect, guards and verdict, as one ``Result``.
 
@@ -149,6 +150,10 @@ def evaluate(
         A proper Gaussian prior on the absolute lift (Bayesian engine); improper when omitted.
     plan : Plan, optional
         The hypothesis' plan (``%plan``).
+    first_look : int, optional
+        The look of the measurement this comparison belongs to, when one measurement compares several
+        treatment arms (each stored as its own look): the safe-peeking default follows it, so all arms of
+        one measurement get the same test. Defaults to ``look``.
 
     When both arms carry a covariate's statistics (``ArmStats.covariate``) the effect is CUPED-adjusted.
 
@@ -240,7 +245,8 @@ def evaluate(
         raise ValidationFailed(f"direction must be 'increase' or 'decrease', not {direction!r}")
     up = direction == "increase"
 
-    use_sequential, why = choose_sequential(sequential, int(look), engine, plan, sequential_tuning)
+    decided_at = int(first_look) if first_look is not None else int(look)
+    use_sequential, why = choose_sequential(sequential, decided_at, engine, plan, sequential_tuning)
     tuning = None
     if engine == "bayesian":
         effect = bayesian_effect(
