@@ -618,6 +618,8 @@ function resultEvidence(found: IFound<IResultBundle>): IEvidenceState {
     ciLow: num(r.ci_low),
     ciHigh: num(r.ci_high),
     pValue: num(r.p_value),
+    interval: str(r.engine) === 'bayesian' ? 'credible' : r.sequential === true ? 'sequential' : 'fixed',
+    chanceToBeat: num(r.chance_to_beat),
     n: nc === null && nt === null ? null : (nc ?? 0) + (nt ?? 0),
     guards: strings(r.guards),
     recordedAt: str(r.recorded_at),

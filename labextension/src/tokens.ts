@@ -198,6 +198,10 @@ export interface IEvidenceState {
   ciLow: number | null;
   ciHigh: number | null;
   pValue: number | null;
+  /** Which interval ciLow/ciHigh are: fixed, sequential (always valid) or credible (Bayesian). */
+  interval?: 'fixed' | 'sequential' | 'credible';
+  /** Bayesian results: the posterior chance to beat, which their verdict reads instead of p. */
+  chanceToBeat?: number | null;
   n: number | null;
   guards: string[];
   recordedAt: string | null;

@@ -45,6 +45,27 @@ describe('result cards name the test they show', () => {
   });
 });
 
+describe('side panel evidence', () => {
+  const panelFor = (result: Record<string, unknown>) => {
+    const nb = notebook(
+      code(PROBLEM_SOURCE),
+      code(H1_SOURCE, [display(MIME.hypothesis, hypothesisBundle())], 1),
+      code('%measure H1 --observed 0.27 --n 2400', [display(MIME.result, resultBundle(result))], 2)
+    );
+    const panel = new DiscoveryPanel();
+    panel.render({ title: 'n.ipynb', state: notebookToState(nb), activeIndex: 1 });
+    return panel.node.querySelector('[data-testid="disco-verdict"]')!.textContent!;
+  };
+
+  it('names the sequential p-value and the Bayesian chance to beat', () => {
+    expect(panelFor({ sequential: false })).toMatch(/ · p /);
+    expect(panelFor({ sequential: true })).toContain('sequential p');
+    const bayes = panelFor({ engine: 'bayesian', chance_to_beat: 0.97, p_value: 0.06 });
+    expect(bayes).toContain('chance to beat 97');
+    expect(bayes).not.toMatch(/ p /);
+  });
+});
+
 describe('plan', () => {
   it('shows the planned horizon on the hypothesis card', () => {
     const host = render(
