@@ -17,7 +17,7 @@ from .portfolio import Portfolio, PortfolioHypothesis, PortfolioProblem
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
 from .provenance import Origin
-from .result import ArmStats, Result
+from .result import ArmStats, CovariateStats, Result
 
 __all__ = [
     "DECISIONS",
@@ -29,6 +29,7 @@ __all__ = [
     "ArmStats",
     "ChoiceOption",
     "ColumnSpec",
+    "CovariateStats",
     "DatasetSpec",
     "Decision",
     "DiscoModel",
