@@ -45,5 +45,8 @@ install_package() {
   # (`jupyter server extension enable` refuses an extension no config file names yet).
   mkdir -p "$VENV/etc/jupyter/jupyter_server_config.d"
   cp "$ROOT/jupyter-config/jupyter_server_config.d/disco_magics.json" "$VENV/etc/jupyter/jupyter_server_config.d/"
-  "$VENV/bin/jupyter-server" extension list 2>&1 | grep -q "disco_magics.*enabled" || { echo "the server extension is not enabled" >&2; return 1; }
+  # (the list is read whole first: grep -q stops at its match, and under pipefail the writer's SIGPIPE fails)
+  local servers
+  servers="$("$VENV/bin/jupyter-server" extension list 2>&1)"
+  grep -q "disco_magics.*enabled" <<<"$servers" || { echo "the server extension is not enabled" >&2; return 1; }
 }
