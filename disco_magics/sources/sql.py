@@ -1,0 +1,676 @@
+"""A SQL query -> per-arm sufficient statistics, aggregated where the data lives.
+
+The query is checked to be one read-only ``SELECT``/``WITH`` statement, wrapped as a subquery and reduced
+by one ``GROUP BY`` in the database: per arm the row count, the metric's count, sum and sum of squares,
+and for CUPED the covariate's sum, sum of squares and cross-products with the metric. For values far from
+0, where ``sum_squares - sum²/n`` would cancel, a second pass sums deviations from the overall mean. A few numbers per arm travel, whatever
+the number of rows, and they are the same :class:`~disco_magics.model.result.ArmStats` that
+:func:`~disco_magics.stats.arms_from_frame` computes from a DataFrame of the same rows.
+
+Connections go through SQLAlchemy: it is already the store's dependency, and its dialects reach DuckDB
+(``duckdb-engine``), PostgreSQL, BigQuery, Snowflake, Trino, Redshift, Databricks/Spark SQL and more, each a
+``pip install`` away; the aggregate is written once in SQLAlchemy Core and each dialect renders its own
+casts, quoting and ``LIMIT``. The default connection is an embedded, in-memory DuckDB that reads Parquet
+and CSV files by path and the notebook's DataFrames by name.
+
+Read-only, three ways: the text must be one ``SELECT``/``WITH`` statement with no data-changing keyword;
+it runs as a subquery (where no database accepts a write); and on PostgreSQL inside a ``READ ONLY``
+transaction with a statement timeout (and a connect timeout). A file DuckDB database opens read-only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import NotFoundError, SourceError, ValidationFailed
+from ..model.result import ArmStats, MetricKind
+
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "DEFAULT_CONNECTION",
+    "STATEMENT_TIMEOUT_S",
+    "SqlAggregate",
+    "aggregate",
+    "arms_from_sql",
+    "check_query",
+    "describe_connection",
+]
+
+SQL_EXAMPLE = "%measure H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric invited --group variant"
+CONNECTION_EXAMPLE = "--connection postgresql://analyst@warehouse.internal/product"
+#: the embedded default: an in-process DuckDB that lives for one query
+DEFAULT_CONNECTION = "duckdb:///:memory:"
+#: seconds a database server may take to accept a connection / to answer the query. The same defaults as
+#: the store's (issue 11); ``DISCO_SQL_CONNECT_TIMEOUT`` / ``DISCO_SQL_STATEMENT_TIMEOUT`` override them.
+CONNECT_TIMEOUT_S = 10.0
+STATEMENT_TIMEOUT_S = 30.0
+
+# ------------------------------------------------------------------------------------- the query text
+
+_TOKEN = re.compile(
+    r"""
+      (?P<space>\s+)
+    | (?P<comment>--[^\n]*|/\*.*?\*/)
+    | (?P<string>'(?:[^']|'')*')
+    | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$)
+    | (?P<quoted>"(?:[^"]|"")*"|`(?:[^`]|``)*`)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
+    | (?P<other>.)
+    """,
+    re.S | re.X,
+)
+#: keywords that change data, or lock rows, inside an otherwise read-only statement
+#: (PostgreSQL's ``WITH d AS (DELETE ... RETURNING *) SELECT``, ``SELECT ... INTO t``, ``FOR UPDATE``)
+_WRITES = frozenset({"insert", "update", "delete", "merge", "into"})
+_STARTS = frozenset({"select", "with"})
+#: file suffixes DuckDB reads by path; a string literal ending in one names a file the query reads
+_FILE_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".json", ".ndjson", ".jsonl")
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    end: int
+
+    @property
+    def value(self) -> str:
+        """A string's or quoted identifier's content, unescaped; a word as written."""
+        if self.kind == "string":
+            return self.text[1:-1].replace("''", "'")
+        if self.kind == "quoted":
+            quote = self.text[0]
+            return self.text[1:-1].replace(quote * 2, quote)
+        return self.text
+
+
+def _tokens(query: str) -> list[_Token]:
+    """The significant tokens (no spaces or comments); an unterminated quote or comment is an error."""
+    found = []
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind == "tag":  # the named group inside a dollar quote
+            kind = "dollar"
+        text = match.group()
+        if kind in ("space", "comment"):
+            continue
+        if kind == "other" and (text in "'\"`" or query.startswith("/*", match.start())):
+            what = "comment" if text == "/" else "quoted text"
+            raise ValidationFailed(
+                f"the query has an unterminated {what} (from {query[match.start() : match.start() + 30]!r})",
+                example=SQL_EXAMPLE,
+            )
+        found.append(_Token(kind, text, match.end()))
+    return found
+
+
+def check_query(query: Any) -> str:
+    """The query, checked to be one read-only ``SELECT`` or ``WITH`` statement, without a trailing ``;``.
+
+    Raises ``ValidationFailed`` naming what was refused: a write keyword, a second statement, a statement
+    that is not a query. (The database itself is the second line of defence: the text runs as a subquery,
+    and on PostgreSQL in a read-only transaction.)
+    """
+    if not isinstance(query, str):
+        raise ValidationFailed(f"the query must be SQL text, not {type(query).__name__}", example=SQL_EXAMPLE)
+    tokens = _tokens(query)
+    while tokens and tokens[-1].text == ";":
+        tokens.pop()
+    if not tokens:
+        raise ValidationFailed("the query is empty", example=SQL_EXAMPLE)
+    if any(t.text == ";" for t in tokens):
+        raise ValidationFailed(
+            "refused: the query must be a single statement (it holds a ';' before its end)",
+            example=SQL_EXAMPLE,
+        )
+    words = [t for t in tokens if t.kind == "word"]
+    first = next((t for t in tokens if t.text != "("), tokens[0])
+    if first.kind != "word" or first.text.lower() not in _STARTS:
+        raise ValidationFailed(
+            f"refused: only a SELECT or WITH query is run, read-only (this one starts with {first.text[:20]!r})",
+            example=SQL_EXAMPLE,
+        )
+    for token in words:
+        if token.text.lower() in _WRITES:
+            raise ValidationFailed(
+                f"refused: the query must only read, and it holds {token.text.upper()} (quote a column of that "
+                'name as "name")',
+                example=SQL_EXAMPLE,
+            )
+    for before, after in itertools.pairwise(words):
+        if before.text.lower() == "for" and after.text.lower() in ("update", "share"):
+            raise ValidationFailed("refused: the query must not lock rows (FOR ...)", example=SQL_EXAMPLE)
+    return query[: tokens[-1].end]
+
+
+def files_read(query: str) -> tuple[str, ...]:
+    """Paths in the query's string literals that name data files (``'trials.parquet'``, ``'logs/*.csv'``).
+
+    What the embedded DuckDB reads by path, so a caller can look for the mark ``%%synth --out`` leaves in a
+    Parquet file (issue 18's ``synthetic.file_provenance``) without reading a row.
+    """
+    paths = []
+    for token in _tokens(query):
+        if token.kind == "string" and token.value.lower().endswith(_FILE_SUFFIXES):
+            paths.append(token.value)
+    return tuple(dict.fromkeys(paths))
+
+
+def names_used(query: str) -> tuple[str, ...]:
+    """Identifiers in the query (words and quoted names): which notebook variables it may refer to."""
+    return tuple(
+        dict.fromkeys(
+            t.value for t in _tokens(query) if t.kind in ("word", "quoted") and t.value.isidentifier()
+        )
+    )
+
+
+# -------------------------------------------------------------------------------------- connections
+
+
+def describe_connection(connection: str | None) -> str:
+    """The connection as it may be shown: never its password."""
+    if not connection:
+        return "the embedded DuckDB"
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(connection).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL may still hold a password: show only its scheme
+        scheme = connection.split("://", 1)[0] if "://" in connection else "?"
+        return f"a {scheme[:30]} URL"
+
+
+def _seconds(value: float | None, env: str, default: float) -> float:
+    if value is None:
+        raw = os.environ.get(env)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValidationFailed(f"{env} must be a number of seconds, not {raw[:30]!r}") from None
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise ValidationFailed(f"a timeout must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """An opened engine and what the query needs to know about it."""
+
+    engine: Any
+    backend: str
+    shown: str
+
+
+def _open(connection: str | None, connect_timeout: float) -> _Target:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    from sqlalchemy.pool import NullPool
+
+    shown = describe_connection(connection)
+    text = connection or DEFAULT_CONNECTION
+    if not isinstance(text, str) or "://" not in text:
+        raise ValidationFailed(
+            f"the connection must be a database URL, not {describe_connection(str(text))}",
+            example=CONNECTION_EXAMPLE,
+        )
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise ValidationFailed(
+            f"cannot read the connection URL ({shown})", example=CONNECTION_EXAMPLE
+        ) from None
+    backend = url.get_backend_name()
+    connect_args: dict[str, Any] = {}
+    if backend == "postgresql":
+        if url.get_driver_name() == "psycopg2" and "+" not in url.drivername and not _has("psycopg2"):
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what the [postgres] extra installs
+        if url.get_driver_name() in ("psycopg", "psycopg2"):
+            connect_args["connect_timeout"] = max(1, round(connect_timeout))
+    elif backend == "duckdb" and url.database not in (None, "", ":memory:"):
+        connect_args["read_only"] = True
+    try:
+        engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
+    except (NoSuchModuleError, ImportError) as err:
+        package = "duckdb-engine" if backend == "duckdb" else f"the SQLAlchemy dialect for {backend}"
+        missing = getattr(err, "name", None)
+        raise SourceError(
+            f"cannot connect to {shown}: its driver is missing ({missing or err.__class__.__name__}); "
+            f"pip install {package}",
+            example=CONNECTION_EXAMPLE,
+        ) from None
+    except (ArgumentError, TypeError, ValueError) as err:
+        raise SourceError(
+            f"cannot connect to {shown}: {_first_line(err)}", example=CONNECTION_EXAMPLE
+        ) from None
+    return _Target(engine, backend, shown)
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _first_line(err: BaseException) -> str:
+    """The driver's own message, first line, without SQLAlchemy's ``[SQL: ...]`` and link trailers."""
+    orig = getattr(err, "orig", None)
+    text = str(orig if orig is not None else err).strip()
+    text = text.split("\n", 1)[0].strip() or type(err).__name__
+    return text[:300]
+
+
+# ---------------------------------------------------------------------------------------- aggregate
+
+
+@dataclass(frozen=True)
+class SqlAggregate:
+    """What one aggregate query returned: the arms, and where their rows came from."""
+
+    arms: dict[str, ArmStats]
+    connection: str
+    files: tuple[str, ...] = ()
+    frames: tuple[str, ...] = field(default=())
+
+
+def arms_from_sql(
+    query: str,
+    metric: str,
+    group: str,
+    connection: str | None = None,
+    *,
+    covariate: str | None = None,
+    kind: MetricKind | None = None,
+    namespace: Mapping[str, Any] | None = None,
+    connect_timeout: float | None = None,
+    statement_timeout: float | None = None,
+) -> dict[str, ArmStats]:
+    """Per-arm sufficient statistics of ``query``'s rows, aggregated in the database.
+
+    The same ``dict[str, ArmStats]`` as :func:`~disco_magics.stats.arms_from_frame` on a DataFrame of the
+    same rows (to rounding), with the same rules: a 0/1 or boolean metric is a proportion, NaN/NULL metric
+    values are dropped and counted, rows with no group value belong to no arm. See :func:`aggregate`.
+    """
+    return aggregate(
+        query,
+        metric,
+        group,
+        connection,
+        covariate=covariate,
+        kind=kind,
+        namespace=namespace,
+        connect_timeout=connect_timeout,
+        statement_timeout=statement_timeout,
+    ).arms
+
+
+def aggregate(
+    query: str,
+    metric: str,
+    group: str,
+    connection: str | None = None,
+    *,
+    covariate: str | None = None,
+    kind: MetricKind | None = None,
+    namespace: Mapping[str, Any] | None = None,
+    connect_timeout: float | None = None,
+    statement_timeout: float | None = None,
+) -> SqlAggregate:
+    """Run ``query`` wrapped in one per-arm aggregate; only sufficient statistics come back.
+
+    Parameters
+    ----------
+    query : str
+        One ``SELECT``/``WITH`` statement, one row per user.
+    metric, group : str
+        Columns of the query's result: the value to measure, and each user's arm.
+    connection : str, optional
+        A SQLAlchemy database URL; None for the embedded DuckDB (files by path, DataFrames and Arrow tables
+        in ``namespace`` by name).
+    covariate : str, optional
+        CUPED's pre-period column: its sum, sum of squares and cross-product with the metric per arm, over
+        the users with a metric value (a missing covariate counts as 0 and is counted in ``filled``).
+    kind : {"proportion", "mean"}, optional
+        Forced metric kind; detected from the whole column when omitted.
+    namespace : mapping, optional
+        The notebook's variables, for DataFrames the DuckDB query names.
+    connect_timeout, statement_timeout : float, optional
+        Seconds; PostgreSQL only. Default ``CONNECT_TIMEOUT_S`` / ``STATEMENT_TIMEOUT_S``.
+
+    Returns
+    -------
+    SqlAggregate
+        ``arms`` (name -> ArmStats, sorted by group value), the connection as shown, the data files the
+        query names and the notebook frames it read.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    sql = check_query(query)
+    if kind is not None and kind not in ("proportion", "mean"):
+        raise ValidationFailed(f"metric kind must be 'proportion' or 'mean', not {kind!r}")
+    for role, column in (("metric", metric), ("group", group), ("covariate", covariate)):
+        if column is not None and (not isinstance(column, str) or not column.strip()):
+            raise ValidationFailed(f"name the {role} column", example=SQL_EXAMPLE)
+    if metric == group:
+        raise ValidationFailed("metric and group must be different columns", example=SQL_EXAMPLE)
+    connect_s = _seconds(connect_timeout, "DISCO_SQL_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
+    statement_s = _seconds(statement_timeout, "DISCO_SQL_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S)
+    target = _open(connection, connect_s)
+    frames: tuple[str, ...] = ()
+    try:
+        with target.engine.connect() as conn:
+            if target.backend == "duckdb" and connection is None:
+                frames = _register_frames(conn, sql, namespace or {})
+            with conn.begin():
+                if target.backend == "postgresql":
+                    # the first statements of the transaction: nothing after them can write, or run long
+                    conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                    conn.exec_driver_sql(f"SET LOCAL statement_timeout = {round(statement_s * 1000)}")
+                columns = _probe(conn, sql, target)
+                names = {
+                    role: _column(columns, wanted, role)
+                    for role, wanted in (("metric", metric), ("group", group), ("covariate", covariate))
+                    if wanted is not None
+                }
+                for role in ("metric", "covariate"):
+                    if role in names and columns[names[role]] == "other":
+                        raise ValidationFailed(
+                            f"{role} column {names[role]!r} is not numeric; use a 0/1 or boolean column for a "
+                            "rate, or a numeric column for a mean",
+                            example=SQL_EXAMPLE,
+                        )
+                rows = _aggregate_rows(conn, sql, names, columns)
+                kind = _metric_kind(rows, names, kind)
+                shift = _shift_needed(rows) if kind == "mean" else None
+                if shift is not None:
+                    deviations = _deviation_rows(conn, sql, names, columns, shift)
+                    rows = [row | deviations.get(row["arm"], {}) for row in rows]
+    except SQLAlchemyError as err:
+        raise _database_error(err, target, statement_s) from None
+    finally:
+        target.engine.dispose()
+    arms = _arms(rows, names, kind, covariate is not None)
+    return SqlAggregate(arms=arms, connection=target.shown, files=files_read(sql), frames=frames)
+
+
+def _register_frames(conn, sql: str, namespace: Mapping[str, Any]) -> tuple[str, ...]:
+    """Let the embedded DuckDB read the notebook's DataFrames (pandas, Arrow, polars) by name."""
+    raw = conn.connection.dbapi_connection
+    registered = []
+    for name in names_used(sql):
+        value = namespace.get(name)
+        if value is None or isinstance(value, (str, bytes, int, float)):
+            continue
+        module = type(value).__module__.split(".")[0]
+        if module in ("pandas", "pyarrow", "polars") and hasattr(value, "columns"):
+            raw.register(name, value)
+            registered.append(name)
+    return tuple(registered)
+
+
+def _probe(conn, sql: str, target: _Target) -> dict[str, str]:
+    """The query's columns and what each holds (``boolean``, ``number``, ``other``, ``unknown``), no rows read."""
+    from sqlalchemy import false, literal_column, select, text
+
+    stmt = select(literal_column("*")).select_from(text(f"({_escape(sql)}) AS disco_source")).where(false())
+    result = conn.execute(stmt)
+    try:
+        description = result.cursor.description or []
+    finally:
+        result.close()
+    dbapi = target.engine.dialect.dbapi
+    return {str(d[0]): _type_class(d[1], target.backend, dbapi) for d in description}
+
+
+def _escape(sql: str) -> str:
+    """Colons escaped, so SQLAlchemy's ``text()`` takes none of the query's ``:name`` or ``::`` for a parameter."""
+    return sql.replace(":", "\\:")
+
+
+#: PostgreSQL type OIDs: bool; int2/4/8, oid, float4/8, numeric
+_PG_BOOLEAN = {16}
+_PG_NUMBERS = {20, 21, 23, 26, 700, 701, 1700}
+_NUMBER_NAMES = re.compile(r"(INT|NUMBER|NUMERIC|DECIMAL|DOUBLE|FLOAT|REAL)", re.I)
+_OTHER_NAMES = re.compile(
+    r"(CHAR|TEXT|STRING|VARCHAR|DATE|TIME|BLOB|BINARY|BYTES|UUID|JSON|LIST|STRUCT|MAP)", re.I
+)
+
+
+def _type_class(code: Any, backend: str, dbapi: Any) -> str:
+    if backend == "postgresql" and isinstance(code, int):
+        return "boolean" if code in _PG_BOOLEAN else "number" if code in _PG_NUMBERS else "other"
+    name = str(code)
+    if re.search(r"BOOL", name, re.I):
+        return "boolean"
+    if _NUMBER_NAMES.search(name):
+        return "number"
+    if _OTHER_NAMES.search(name):
+        return "other"
+    number_type = getattr(dbapi, "NUMBER", None)
+    if number_type is not None:
+        try:
+            if code == number_type:
+                return "number"
+        except Exception:  # a driver's type object that cannot compare
+            pass
+    return "unknown"
+
+
+def _column(columns: Mapping[str, str], wanted: str, role: str) -> str:
+    """The query's column named ``wanted``; case-insensitive when that is unambiguous (PostgreSQL folds)."""
+    if wanted in columns:
+        return wanted
+    folded = [c for c in columns if c.lower() == wanted.lower()]
+    if len(folded) == 1:
+        return folded[0]
+    names = list(columns)
+    known = ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
+    raise NotFoundError(
+        f"no {role} column {wanted!r} in the query's result; its columns are: {known}", example=SQL_EXAMPLE
+    )
+
+
+def _values(sql: str, names: Mapping[str, str], columns: Mapping[str, str]):
+    """The query as a subquery of (arm, y, x): the metric (and covariate) as doubles, NaN as NULL."""
+    from sqlalchemy import Double, case, cast, column, func, literal, select, text
+
+    source = (
+        text(_escape(sql))
+        .columns(*(column(c) for c in dict.fromkeys(names.values())))
+        .subquery("disco_source")
+    )
+
+    def numeric(name: str):
+        raw = source.c[name]
+        if columns[name] == "boolean":
+            value = case((raw.is_(True), literal(1.0, Double)), (raw.is_(False), literal(0.0, Double)))
+        else:
+            value = cast(raw, Double)
+        # NaN is missing, as in pandas (Parquet written from pandas stores NULL already; a database may not)
+        return func.nullif(value, cast(literal("NaN"), Double))
+
+    chosen = [source.c[names["group"]].label("arm"), numeric(names["metric"]).label("y")]
+    if "covariate" in names:
+        chosen.append(numeric(names["covariate"]).label("x"))
+    return select(*chosen).where(source.c[names["group"]].is_not(None)).subquery("disco_values")
+
+
+def _aggregate_rows(conn, sql: str, names: Mapping[str, str], columns: Mapping[str, str]) -> list[dict]:
+    """One GROUP BY over the query: a handful of numbers per arm."""
+    from sqlalchemy import Double, and_, case, func, literal, select
+
+    values = _values(sql, names, columns)
+    y = values.c.y
+    zero, one = literal(0.0, Double), literal(1.0, Double)
+    aggregates = [
+        values.c.arm,
+        func.count().label("rows"),
+        func.count(y).label("n"),
+        func.sum(y).label("total"),
+        func.sum(y * y).label("total_sq"),
+        func.count(case((and_(y != zero, y != one), 1))).label("not_binary"),
+    ]
+    if "covariate" in names:
+        # over the users with a metric value; a missing covariate counts as 0 (GrowthBook's coalesce)
+        x = case((y.is_not(None), func.coalesce(values.c.x, zero)))
+        aggregates += [
+            func.sum(x).label("cov_total"),
+            func.sum(x * x).label("cov_total_sq"),
+            func.sum(x * y).label("cross"),
+            func.count(case((and_(y.is_not(None), values.c.x.is_(None)), 1))).label("filled"),
+            func.count(case((and_(values.c.x != zero, values.c.x != one), 1))).label("cov_not_binary"),
+        ]
+    return [dict(row) for row in conn.execute(select(*aggregates).group_by(values.c.arm)).mappings()]
+
+
+#: above this (mean / sd)², ``sum_squares - sum²/n`` loses more than ~1e-10 of the variance to rounding
+#: (timestamps, amounts far from 0), so a second pass sums deviations from the overall mean instead
+_CANCELLATION_RATIO = 1e3
+
+
+def _shift_needed(rows: list[dict]) -> float | None:
+    """The overall mean when some arm's raw sums would cancel catastrophically; None when they are exact enough."""
+    n = sum(int(r["n"]) for r in rows)
+    total = sum(float(r["total"] or 0.0) for r in rows)
+    for r in rows:
+        count, s, ss = int(r["n"]), float(r["total"] or 0.0), float(r["total_sq"] or 0.0)
+        if count < 2 or not (math.isfinite(s) and math.isfinite(ss)):
+            continue
+        m2 = ss - s * s / count
+        if m2 <= 0 or (s / count) ** 2 > _CANCELLATION_RATIO * m2 / count:
+            return total / n
+    return None
+
+
+def _deviation_rows(conn, sql: str, names, columns, shift: float) -> dict[Any, dict]:
+    """Per arm, sums of (y - shift) and its square: the "shifted data" variance, as arms_from_frame does."""
+    from sqlalchemy import Double, func, literal, select
+
+    values = _values(sql, names, columns)
+    d = values.c.y - literal(shift, Double)
+    stmt = select(values.c.arm, func.sum(d).label("dev"), func.sum(d * d).label("dev_sq")).group_by(
+        values.c.arm
+    )
+    return {row.arm: {"dev": row.dev, "dev_sq": row.dev_sq} for row in conn.execute(stmt)}
+
+
+def _metric_kind(rows: list[dict], names: Mapping[str, str], kind: MetricKind | None) -> MetricKind:
+    if len(rows) < 2:
+        only = ", ".join(str(r["arm"]) for r in rows) or "nothing"
+        raise ValidationFailed(
+            f"group column {names['group']!r} has only one value ({only}); a comparison needs a control and a "
+            "treatment arm",
+            example=SQL_EXAMPLE,
+        )
+    is_binary = all(int(r["not_binary"]) == 0 for r in rows)
+    if kind is None:
+        return "proportion" if is_binary else "mean"
+    if kind == "proportion" and not is_binary:
+        raise ValidationFailed(
+            f"metric column {names['metric']!r} has values other than 0/1, so it is not a proportion"
+        )
+    return kind
+
+
+def _arms(rows: list[dict], names: Mapping[str, str], kind: MetricKind, with_covariate: bool) -> dict:
+    metric = names["metric"]
+    covariate_kind = (
+        "proportion" if with_covariate and all(int(r["cov_not_binary"]) == 0 for r in rows) else "mean"
+    )
+    try:
+        ordered = sorted(rows, key=lambda r: r["arm"])
+    except TypeError:  # mixed types in the group column: order by how they read
+        ordered = sorted(rows, key=lambda r: str(r["arm"]))
+    arms: dict[str, ArmStats] = {}
+    for row in ordered:
+        name = str(row["arm"])
+        if name in arms:
+            raise ValidationFailed(f"group column {names['group']!r} has two values that both read {name!r}")
+        n = int(row["n"])
+        label = f"arm {name} of {metric!r}"
+        if n <= 0:
+            raise ValidationFailed(
+                f"{label} has no values (all {int(row['rows'])} are missing)", example=SQL_EXAMPLE
+            )
+        total, total_sq = _finite(row["total"], metric), _finite(row["total_sq"], metric)
+        if kind == "proportion":
+            total_sq, m2 = total, None
+        elif "dev" in row:
+            m2 = max(float(row["dev_sq"]) - float(row["dev"]) ** 2 / n, 0.0)
+        else:
+            m2 = max(total_sq - total * total / n, 0.0)
+        extra: dict[str, Any] = {}
+        if with_covariate:
+            extra["covariate"] = _covariate(names["covariate"], covariate_kind, row)
+        arms[name] = ArmStats(
+            name=name,
+            kind=kind,
+            n=n,
+            sum=total,
+            sum_squares=total_sq,
+            m2=m2 if m2 is None or math.isfinite(m2) else None,
+            dropped=int(row["rows"]) - n,
+            **extra,
+        )
+    return arms
+
+
+def _finite(value: Any, column: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValidationFailed(
+            f"column {column!r} has infinite values (or sums too large to hold); fix them or filter those rows out",
+            example=SQL_EXAMPLE,
+        )
+    return number
+
+
+def _covariate(name: str, kind: str, row: Any):
+    try:
+        from ..model.result import CovariateStats
+    except ImportError:  # CUPED (issue 13) not in this version
+        raise ValidationFailed("--covariate needs CUPED, which this version does not have") from None
+    return CovariateStats(
+        name=name,
+        kind=kind,
+        sum=_finite(row["cov_total"], name),
+        sum_squares=_finite(row["cov_total_sq"], name),
+        cross=_finite(row["cross"], name),
+        filled=int(row["filled"]),
+    )
+
+
+def _database_error(err: BaseException, target: _Target, statement_s: float) -> Exception:
+    """One line for whatever the database or its driver said: refused, silent, timed out, bad SQL."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    reason = _first_line(err)
+    lowered = reason.lower()
+    if "statement timeout" in lowered or "canceling statement" in lowered:
+        return SourceError(
+            f"the query ran longer than the statement timeout ({statement_s:g} s) on {target.shown}; "
+            "aggregate fewer rows or raise DISCO_SQL_STATEMENT_TIMEOUT",
+            example=SQL_EXAMPLE,
+        )
+    connection_failed = isinstance(err, DBAPIError) and err.connection_invalidated
+    if (
+        isinstance(err, OperationalError)
+        and target.backend != "duckdb"
+        and (
+            connection_failed
+            or any(word in lowered for word in ("connect", "timeout expired", "refused", "resolve"))
+        )
+    ):
+        return SourceError(f"cannot connect to {target.shown}: {reason}", example=CONNECTION_EXAMPLE)
+    if "read-only" in lowered or "read only" in lowered:
+        return ValidationFailed(f"refused: the query tried to write ({reason})", example=SQL_EXAMPLE)
+    return ValidationFailed(f"the query failed on {target.shown}: {reason}", example=SQL_EXAMPLE)
