@@ -102,13 +102,15 @@ def test_kind_can_be_forced_and_is_checked(rows, parquet):
         source.arms_from_sql(query, "minutes", "variant", kind="proportion")
 
 
-def test_covariate_sums_are_aggregated_in_the_database(rows, parquet):
-    """sum x, sum x², sum x·y per arm over the users with a metric value (a missing x counts as 0)."""
+def needs_cuped():
     from disco_magics.model import result as result_model
 
     if not hasattr(result_model, "CovariateStats"):
         pytest.skip("CUPED (CovariateStats, issue 13) is not in this version")
-    got = source.arms_from_sql(f"SELECT * FROM '{parquet}'", "minutes", "variant", covariate="pre_minutes")
+
+
+def assert_covariate_sums(got, rows):
+    """sum x, sum x², sum x·y per arm over the users with a metric value (a missing x counts as 0)."""
     for name, arm in got.items():
         users = rows[(rows.variant == name) & rows.minutes.notna()]
         x = users.pre_minutes.fillna(0.0).to_numpy()
@@ -119,6 +121,13 @@ def test_covariate_sums_are_aggregated_in_the_database(rows, parquet):
         assert cov.sum_squares == pytest.approx(np.dot(x, x), rel=1e-9)
         assert cov.cross == pytest.approx(np.dot(x, y), rel=1e-9)
         assert cov.filled == int(users.pre_minutes.isna().sum())
+
+
+def test_covariate_sums_are_aggregated_in_the_database(rows, parquet):
+    needs_cuped()
+    got = source.arms_from_sql(f"SELECT * FROM '{parquet}'", "minutes", "variant", covariate="pre_minutes")
+    assert_same_arms(got, arms_from_frame(rows, "minutes", "variant"))
+    assert_covariate_sums(got, rows)
 
 
 # ------------------------------------------------------------------------------------------ read-only
@@ -284,6 +293,15 @@ def postgres(rows):
 def test_postgres_aggregate_equals_the_frame(rows, postgres, metric):
     got = source.arms_from_sql("SELECT * FROM trials", metric, "variant", postgres)
     assert_same_arms(got, arms_from_frame(rows, metric, "variant"))
+
+
+@needs_postgres
+def test_postgres_covariate_sums(rows, postgres):
+    needs_cuped()
+    got = source.arms_from_sql(
+        "SELECT * FROM trials", "minutes", "variant", postgres, covariate="pre_minutes"
+    )
+    assert_covariate_sums(got, rows)
 
 
 @needs_postgres

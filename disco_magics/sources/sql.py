@@ -436,33 +436,38 @@ def _escape(sql: str) -> str:
     return sql.replace(":", "\\:")
 
 
-#: PostgreSQL type OIDs: bool; int2/4/8, oid, float4/8, numeric
-_PG_BOOLEAN = {16}
-_PG_NUMBERS = {20, 21, 23, 26, 700, 701, 1700}
-_NUMBER_NAMES = re.compile(r"(INT|NUMBER|NUMERIC|DECIMAL|DOUBLE|FLOAT|REAL)", re.I)
-_OTHER_NAMES = re.compile(
-    r"(CHAR|TEXT|STRING|VARCHAR|DATE|TIME|BLOB|BINARY|BYTES|UUID|JSON|LIST|STRUCT|MAP)", re.I
+#: PostgreSQL type OIDs: bool; int2/4/8 and oid; float4/8 and numeric (which can hold NaN)
+_PG_TYPES = {16: "boolean", 20: "integer", 21: "integer", 23: "integer", 26: "integer"} | {
+    oid: "float" for oid in (700, 701, 1700)
+}
+#: type names as drivers spell them (DuckDB ``BIGINT``, BigQuery ``INT64``, Snowflake ``FIXED``...)
+_TYPE_NAMES = (
+    ("boolean", re.compile(r"^BOOL(EAN)?$", re.I)),
+    ("integer", re.compile(r"^U?(TINY|SMALL|BIG|HUGE)?INT(EGER|\d+)?$|^FIXED$", re.I)),
+    ("float", re.compile(r"^(DOUBLE( PRECISION)?|FLOAT\d*|REAL|DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)\b", re.I)),
 )
 
 
 def _type_class(code: Any, backend: str, dbapi: Any) -> str:
+    """``boolean``, ``integer``, ``float`` (may hold NaN), ``other`` (text, dates...) or ``unknown``."""
     if backend == "postgresql" and isinstance(code, int):
-        return "boolean" if code in _PG_BOOLEAN else "number" if code in _PG_NUMBERS else "other"
-    name = str(code)
-    if re.search(r"BOOL", name, re.I):
-        return "boolean"
-    if _NUMBER_NAMES.search(name):
-        return "number"
-    if _OTHER_NAMES.search(name):
-        return "other"
+        return _PG_TYPES.get(code, "other")
+    name = str(code).strip()
+    for kind, pattern in _TYPE_NAMES:
+        if pattern.search(name):
+            return kind
     number_type = getattr(dbapi, "NUMBER", None)
     if number_type is not None:
         try:
             if code == number_type:
-                return "number"
+                return "float"
         except Exception:  # a driver's type object that cannot compare
             pass
-    return "unknown"
+    return (
+        "other"
+        if re.search(r"CHAR|TEXT|STRING|DATE|TIME|BLOB|BINARY|BYTES|UUID|JSON", name, re.I)
+        else "unknown"
+    )
 
 
 def _column(columns: Mapping[str, str], wanted: str, role: str) -> str:
@@ -480,8 +485,8 @@ def _column(columns: Mapping[str, str], wanted: str, role: str) -> str:
 
 
 def _values(sql: str, names: Mapping[str, str], columns: Mapping[str, str]):
-    """The query as a subquery of (arm, y, x): the metric (and covariate) as doubles, NaN as NULL."""
-    from sqlalchemy import Double, case, cast, column, func, literal, select, text
+    """The query as a subquery of (arm, y[, x]): booleans as 0/1 integers, numbers as doubles, NaN as NULL."""
+    from sqlalchemy import Double, Integer, cast, column, func, literal, select, text
 
     source = (
         text(_escape(sql))
@@ -490,13 +495,13 @@ def _values(sql: str, names: Mapping[str, str], columns: Mapping[str, str]):
     )
 
     def numeric(name: str):
-        raw = source.c[name]
-        if columns[name] == "boolean":
-            value = case((raw.is_(True), literal(1.0, Double)), (raw.is_(False), literal(0.0, Double)))
-        else:
-            value = cast(raw, Double)
+        raw, kind = source.c[name], columns[name]
+        if kind == "boolean":
+            return cast(raw, Integer)
+        if kind == "integer":
+            return cast(raw, Double)
         # NaN is missing, as in pandas (Parquet written from pandas stores NULL already; a database may not)
-        return func.nullif(value, cast(literal("NaN"), Double))
+        return func.nullif(cast(raw, Double), cast(literal("NaN"), Double))
 
     chosen = [source.c[names["group"]].label("arm"), numeric(names["metric"]).label("y")]
     if "covariate" in names:
@@ -504,32 +509,63 @@ def _values(sql: str, names: Mapping[str, str], columns: Mapping[str, str]):
     return select(*chosen).where(source.c[names["group"]].is_not(None)).subquery("disco_values")
 
 
+def _binary_check(value, kind: str, label: str) -> list:
+    """Aggregates that tell whether a column holds only 0/1: none for booleans, min/max for integers (cheap),
+    a count of other values for floats."""
+    from sqlalchemy import Double, and_, case, func, literal
+
+    if kind == "boolean":
+        return []
+    if kind == "integer":
+        return [func.min(value).label(f"{label}_min"), func.max(value).label(f"{label}_max")]
+    zero, one = literal(0.0, Double), literal(1.0, Double)
+    return [func.count(case((and_(value != zero, value != one), 1))).label(f"{label}_other")]
+
+
+def _is_binary(row: Mapping[str, Any], kind: str, label: str) -> bool:
+    if kind == "boolean":
+        return True
+    if kind == "integer":
+        low, high = row[f"{label}_min"], row[f"{label}_max"]
+        return low is None or (float(low) >= 0 and float(high) <= 1)
+    return int(row[f"{label}_other"]) == 0
+
+
 def _aggregate_rows(conn, sql: str, names: Mapping[str, str], columns: Mapping[str, str]) -> list[dict]:
-    """One GROUP BY over the query: a handful of numbers per arm."""
-    from sqlalchemy import Double, and_, case, func, literal, select
+    """One GROUP BY over the query: a handful of numbers per arm (booleans need no squares: 0² + 1² = sum)."""
+    from sqlalchemy import Double, and_, case, cast, func, literal, select
 
     values = _values(sql, names, columns)
-    y = values.c.y
-    zero, one = literal(0.0, Double), literal(1.0, Double)
+    y, kind = values.c.y, columns[names["metric"]]
     aggregates = [
         values.c.arm,
         func.count().label("rows"),
         func.count(y).label("n"),
         func.sum(y).label("total"),
-        func.sum(y * y).label("total_sq"),
-        func.count(case((and_(y != zero, y != one), 1))).label("not_binary"),
+        *([] if kind == "boolean" else [func.sum(y * y).label("total_sq")]),
+        *_binary_check(y, kind, "y"),
     ]
     if "covariate" in names:
         # over the users with a metric value; a missing covariate counts as 0 (GrowthBook's coalesce)
-        x = case((y.is_not(None), func.coalesce(values.c.x, zero)))
+        x_kind = columns[names["covariate"]]
+        x = case((y.is_not(None), func.coalesce(cast(values.c.x, Double), literal(0.0, Double))))
         aggregates += [
             func.sum(x).label("cov_total"),
             func.sum(x * x).label("cov_total_sq"),
-            func.sum(x * y).label("cross"),
+            func.sum(x * cast(y, Double)).label("cross"),
             func.count(case((and_(y.is_not(None), values.c.x.is_(None)), 1))).label("filled"),
-            func.count(case((and_(values.c.x != zero, values.c.x != one), 1))).label("cov_not_binary"),
+            *_binary_check(values.c.x, x_kind, "x"),
         ]
-    return [dict(row) for row in conn.execute(select(*aggregates).group_by(values.c.arm)).mappings()]
+    found = []
+    for row in conn.execute(select(*aggregates).group_by(values.c.arm)).mappings():
+        row = dict(row)
+        row["binary"] = _is_binary(row, kind, "y")
+        if kind == "boolean":
+            row["total_sq"] = row["total"]
+        if "covariate" in names:
+            row["cov_binary"] = _is_binary(row, columns[names["covariate"]], "x")
+        found.append(row)
+    return found
 
 
 #: above this (mean / sd)², ``sum_squares - sum²/n`` loses more than ~1e-10 of the variance to rounding
@@ -553,10 +589,10 @@ def _shift_needed(rows: list[dict]) -> float | None:
 
 def _deviation_rows(conn, sql: str, names, columns, shift: float) -> dict[Any, dict]:
     """Per arm, sums of (y - shift) and its square: the "shifted data" variance, as arms_from_frame does."""
-    from sqlalchemy import Double, func, literal, select
+    from sqlalchemy import Double, cast, func, literal, select
 
     values = _values(sql, names, columns)
-    d = values.c.y - literal(shift, Double)
+    d = cast(values.c.y, Double) - literal(shift, Double)
     stmt = select(values.c.arm, func.sum(d).label("dev"), func.sum(d * d).label("dev_sq")).group_by(
         values.c.arm
     )
@@ -571,7 +607,7 @@ def _metric_kind(rows: list[dict], names: Mapping[str, str], kind: MetricKind | 
             "treatment arm",
             example=SQL_EXAMPLE,
         )
-    is_binary = all(int(r["not_binary"]) == 0 for r in rows)
+    is_binary = all(r["binary"] for r in rows)
     if kind is None:
         return "proportion" if is_binary else "mean"
     if kind == "proportion" and not is_binary:
@@ -583,9 +619,7 @@ def _metric_kind(rows: list[dict], names: Mapping[str, str], kind: MetricKind | 
 
 def _arms(rows: list[dict], names: Mapping[str, str], kind: MetricKind, with_covariate: bool) -> dict:
     metric = names["metric"]
-    covariate_kind = (
-        "proportion" if with_covariate and all(int(r["cov_not_binary"]) == 0 for r in rows) else "mean"
-    )
+    covariate_kind = "proportion" if with_covariate and all(r["cov_binary"] for r in rows) else "mean"
     try:
         ordered = sorted(rows, key=lambda r: r["arm"])
     except TypeError:  # mixed types in the group column: order by how they read
