@@ -30,6 +30,8 @@ from typing import Any
 
 from ..errors import NotFoundError, SourceError, ValidationFailed
 from ..model.result import ArmStats, MetricKind
+from ..store.repository import CONNECT_TIMEOUT_S as STORE_CONNECT_TIMEOUT_S
+from ..store.repository import STATEMENT_TIMEOUT_S as STORE_STATEMENT_TIMEOUT_S
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -46,10 +48,10 @@ SQL_EXAMPLE = "%measure H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric inv
 CONNECTION_EXAMPLE = "--connection postgresql://analyst@warehouse.internal/product"
 #: the embedded default: an in-process DuckDB that lives for one query
 DEFAULT_CONNECTION = "duckdb:///:memory:"
-#: seconds a database server may take to accept a connection / to answer the query. The same defaults as
-#: the store's (issue 11); ``DISCO_SQL_CONNECT_TIMEOUT`` / ``DISCO_SQL_STATEMENT_TIMEOUT`` override them.
-CONNECT_TIMEOUT_S = 10.0
-STATEMENT_TIMEOUT_S = 30.0
+#: seconds a database server may take to accept a connection / to answer the query: the store's defaults
+#: (issue 11); ``DISCO_SQL_CONNECT_TIMEOUT`` / ``DISCO_SQL_STATEMENT_TIMEOUT`` override them for sources.
+CONNECT_TIMEOUT_S = STORE_CONNECT_TIMEOUT_S
+STATEMENT_TIMEOUT_S = STORE_STATEMENT_TIMEOUT_S
 
 # ------------------------------------------------------------------------------------- the query text
 
