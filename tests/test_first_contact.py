@@ -233,7 +233,7 @@ def test_kernels_measuring_the_same_hypothesis_at_once_get_distinct_looks(backen
         assert worker.finish() == 0, worker.stderr
     session = Session(settings=Settings(store=backend.url))
     try:
-        looks = sorted(r["look"] for r in session.store.results("onboarding", "H1"))
+        looks = sorted(r.look for r in session.store.results("onboarding", "H1"))
     finally:
         session.close()
     assert looks == list(range(1, 25))

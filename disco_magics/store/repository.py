@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import StoreError
-from ..model import Decision, Hypothesis, Problem, utcnow
+from ..model import Decision, Hypothesis, Problem, Result, utcnow
 from . import schema
 from .schema import SCHEMA_VERSION
 
@@ -137,6 +137,10 @@ def _upsert(c: Connection, table, keys: dict[str, Any], values: dict[str, Any]) 
         return
     statement = dialect_insert(table).values(**keys, **values)
     c.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+
+#: the model each table's ``data`` column holds, for ``Store.latest``
+_LATEST: dict[str, type[Result] | type[Decision]] = {"results": Result, "decisions": Decision}
 
 
 def _dumps(model) -> str:
@@ -390,26 +394,35 @@ class Store:
             select(func.count()).where((table.c.problem == problem) & (table.c.hypothesis == hypothesis_id))
         ).scalar_one()
 
-    def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[dict[str, Any]]:
-        """Every result, oldest first, as stored JSON dicts (the caller validates into ``Result``)."""
+    def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Result]:
+        """Every result, oldest first, validated into ``Result``."""
         table = schema.results
-        query = select(table.c.problem, table.c.data).order_by(table.c.seq)
+        query = select(table.c.data).order_by(table.c.seq)
         if problem is not None:
             query = query.where(table.c.problem == problem)
         if hypothesis_id is not None:
             query = query.where(table.c.hypothesis == hypothesis_id)
         with self._read() as c:
-            return [json.loads(data) | {"_problem": p} for p, data in c.execute(query)]
+            return [Result.model_validate_json(data) for data in c.execute(query).scalars()]
 
-    def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
-        """The newest row of ``results`` or ``decisions`` per (problem, hypothesis), as JSON dicts."""
+    def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], Result | Decision]:
+        """The newest ``Result`` or ``Decision`` (``table_name`` results or decisions) per (problem, hypothesis)."""
+        model = _LATEST[table_name]
         table = getattr(schema, table_name)
         newest = select(func.max(table.c.seq)).group_by(table.c.problem, table.c.hypothesis)
         if problem is not None:
             newest = newest.where(table.c.problem == problem)
         query = select(table.c.problem, table.c.hypothesis, table.c.data).where(table.c.seq.in_(newest))
         with self._read() as c:
-            return {(p, h): json.loads(data) for p, h, data in c.execute(query)}
+            return {(p, h): model.model_validate_json(data) for p, h, data in c.execute(query)}
+
+    def latest_results(self, problem: str | None = None) -> dict[tuple[str, str], Result]:
+        """The newest ``Result`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
+        return self.latest("results", problem)  # type: ignore[return-value]
+
+    def latest_decisions(self, problem: str | None = None) -> dict[tuple[str, str], Decision]:
+        """The newest ``Decision`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
+        return self.latest("decisions", problem)  # type: ignore[return-value]
 
     def add_decision(self, problem: str, decision: Decision) -> None:
         with self._write() as c:
