@@ -34,6 +34,7 @@ EXAMPLES = {
 
 
 CELL_MAGICS = ("problem", "hypothesis", "synth")
+SQL_EXAMPLE = "%measure H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric invited --group variant"
 
 
 def _boundary(fn: Callable) -> Callable:
@@ -200,16 +201,21 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--baseline", help="Baseline rate (default: the hypothesis').")
     @argument("--baseline-n", dest="baseline_n", help="Users behind the baseline, when it was measured.")
     @argument("--events", action="store_true", help="Measure from events tracked by the prototype.")
+    @argument("--sql", metavar="NAME", help="A variable holding a SELECT query (or a quoted query), aggregated where the data lives.")
+    @argument("--connection", metavar="URL", help="Database URL for --sql (default: an embedded DuckDB: files, DataFrames).")
     @argument("--problem", help="Problem name (default: the current one).")
     def measure(self, line: str = ""):
         """Measure real behaviour against a hypothesis' target, with honest statistics."""
         from . import api
-        from .parse.args import parse_count, parse_split, parse_value, user_dataframe
+        from .parse.args import parse_count, parse_split, parse_value, user_dataframe, user_text
 
         args = _parse(self.measure, line, "measure")
         if not args.id:
             raise UsageError(f"%measure needs a hypothesis ID — e.g. {EXAMPLES['measure']}")
-        data = user_dataframe(self.shell.user_ns, args.data) if args.data else None
+        namespace = self.shell.user_ns
+        data = user_dataframe(namespace, args.data) if args.data else None
+        sql = user_text(namespace, args.sql, "--sql", SQL_EXAMPLE) if args.sql else None
+        connection = user_text(namespace, args.connection, "--connection", SQL_EXAMPLE) if args.connection else None
         results = api.measure(
             args.id,
             data=data,
@@ -223,6 +229,9 @@ class DiscoMagics(Magics, SettingTraits):
             baseline=parse_value(args.baseline, "--baseline") if args.baseline is not None else None,
             baseline_n=parse_count(args.baseline_n, "--baseline-n") if args.baseline_n is not None else None,
             events=args.events,
+            sql=sql,
+            connection=connection,
+            namespace=namespace,
             problem=args.problem,
             session=self.session,
         )

@@ -27,10 +27,17 @@ def measure(
     treatment: str | None = None,
     split: tuple[float, float] | None = None,
     events: bool = False,
+    sql: str | None = None,
+    connection: str | None = None,
+    namespace: dict[str, Any] | None = None,
     problem: str | None = None,
     session: Session | None = None,
 ):
-    """Measure hypothesis ``id`` from a DataFrame, from aggregates, or from tracked events.
+    """Measure hypothesis ``id`` from a DataFrame, from aggregates, from tracked events, or by SQL.
+
+    ``sql`` is one read-only SELECT/WITH query, one row per user, aggregated where the data lives
+    (``connection``: a database URL; default an embedded DuckDB, which reads Parquet/CSV files by path and
+    DataFrames by name from ``namespace``, the caller's variables by default).
 
     Returns a ``Result``; with more than two arms and no ``treatment``, one ``Result`` per treatment arm
     (a list). Each result is stored (history kept; later looks are marked) and moves the hypothesis'
@@ -40,12 +47,15 @@ def measure(
 
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=MEASURE_EXAMPLE)
-    modes = [data is not None, observed is not None or n is not None, bool(events)]
+    modes = [data is not None, observed is not None or n is not None, bool(events), sql is not None]
     if sum(modes) != 1:
         raise ValidationFailed(
-            "measure from one source: --data (a DataFrame), --observed with --n (aggregates), or --events",
+            "measure from one source: --data (a DataFrame), --sql (a query), --observed with --n (aggregates), "
+            "or --events",
             example=MEASURE_EXAMPLE,
         )
+    if connection is not None and sql is None:
+        raise ValidationFailed("--connection goes with --sql", example=SQL_EXAMPLE)
     if events:
         from ..events import arms_from_events
 
@@ -68,6 +78,10 @@ def measure(
         arms = stats.arms_from_frame(data, column, group)
         pairs = _pairs(stats, arms, control, treatment)
         source = "data"
+    elif sql is not None:
+        arms = _arms_from_sql(sql, connection, metric or h.metric, group, namespace)
+        pairs = _pairs(stats, arms, control, treatment)
+        source = "sql"
     else:
         if observed is None or n is None:
             raise ValidationFailed(
@@ -115,6 +129,26 @@ def results(id: str, problem: str | None = None, *, session: Session | None = No
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=RESULTS_EXAMPLE)
     return s.store.results(h.problem, h.id)
+
+
+SQL_EXAMPLE = "%measure H1 --sql query --metric invited --group variant --control control"
+
+
+def _arms_from_sql(
+    sql: str, connection: str | None, metric: str, group: str | None, namespace: dict | None
+) -> dict:
+    """Per-arm statistics aggregated in the database (``sources.sql``); frames by name from the caller."""
+    from ..sources.sql import arms_from_sql
+
+    if group is None:
+        raise ValidationFailed("say which column holds each user's arm with --group", example=SQL_EXAMPLE)
+    if namespace is None:
+        import inspect
+
+        # as DuckDB itself does: the DataFrames the caller of disco.measure can see, by name
+        caller = inspect.currentframe().f_back.f_back
+        namespace = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
+    return arms_from_sql(sql, metric, group, connection, namespace=namespace)
 
 
 def _pairs(stats, arms: dict, control: str | None, treatment: str | None) -> list[tuple]:

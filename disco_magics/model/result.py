@@ -15,7 +15,7 @@ MetricKind = Literal["proportion", "mean"]
 METRIC_KINDS: tuple[str, ...] = get_args(MetricKind)
 
 Direction = Literal["increase", "decrease"]
-Source = Literal["data", "aggregates", "events"]
+Source = Literal["data", "aggregates", "events", "sql"]
 
 
 def _check_finite(model: DiscoModel, fields: tuple[str, ...]) -> None:
