@@ -82,6 +82,20 @@ def test_synth_parquet_then_sql_equals_data(rehearsed, capsys):
     same_result(by_sql, by_data)
 
 
+def test_duckdb_reads_the_synth_file_as_is(rehearsed):
+    """%%synth --out Parquet keeps its types for DuckDB: no casts needed in the user's query."""
+    import duckdb
+
+    described = duckdb.sql("DESCRIBE SELECT * FROM 'trials.parquet'").fetchall()
+    types = {name: kind for name, kind, *_ in described}
+    assert types["variant"] == types["plan"] == "VARCHAR"
+    assert types["seats"] == "BIGINT" and types["minutes"] == "DOUBLE" and types["invited"] == "BOOLEAN"
+    assert types["signup_date"].startswith("TIMESTAMP")
+    frame = pd.read_parquet("trials.parquet")
+    counts = duckdb.sql("SELECT variant, count(*) FROM 'trials.parquet' GROUP BY variant").fetchall()
+    assert dict(counts) == frame.variant.value_counts().to_dict()
+
+
 def test_query_in_a_variable_and_a_mean_metric(rehearsed):
 
     rehearsed.user_ns["query"] = (

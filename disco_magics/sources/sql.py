@@ -254,6 +254,14 @@ def _open(connection: str | None, connect_timeout: float) -> _Target:
         raise SourceError(
             f"cannot connect to {shown}: {_first_line(err)}", example=CONNECTION_EXAMPLE
         ) from None
+    if backend == "duckdb":
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _quiet(dbapi_connection, _record) -> None:
+            # no progress bar drawn on the kernel's stdout, where it lands in the cell output as escape codes
+            dbapi_connection.execute("SET enable_progress_bar = false")
+
     return _Target(engine, backend, shown)
 
 
