@@ -23,7 +23,8 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 MODULES = ("bench_core", "bench_synth", "bench_table", "bench_llm", "bench_sql")
 VERSIONS = ("disco-magics", "ipython", "numpy", "pandas", "scipy", "sqlalchemy", "pydantic", "faker", "mimesis",
-            "jupyter-ai-magics", "statsmodels", "instructor", "openai", "anywidget", "pyarrow")
+            "jupyter-ai-magics", "statsmodels", "instructor", "openai", "anywidget", "pyarrow", "duckdb",
+            "duckdb-engine")
 
 
 def _version(name: str) -> str:
