@@ -135,9 +135,17 @@ SQL_EXAMPLE = "%measure H1 --sql query --metric invited --group variant --contro
 
 
 def _arms_from_sql(
-    sql: str, connection: str | None, metric: str, group: str | None, namespace: dict | None
+    sql: str,
+    connection: str | None,
+    metric: str,
+    group: str | None,
+    namespace: dict | None,
+    covariate: str | None = None,
 ) -> dict:
-    """Per-arm statistics aggregated in the database (``sources.sql``); frames by name from the caller."""
+    """Per-arm statistics aggregated in the database (``sources.sql``); frames by name from the caller.
+
+    ``covariate`` (CUPED) is summed in the database too: sum x, sum x², sum x·y per arm.
+    """
     from ..sources.sql import arms_from_sql
 
     if group is None:
@@ -148,7 +156,7 @@ def _arms_from_sql(
         # as DuckDB itself does: the DataFrames the caller of disco.measure can see, by name
         caller = inspect.currentframe().f_back.f_back
         namespace = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
-    return arms_from_sql(sql, metric, group, connection, namespace=namespace)
+    return arms_from_sql(sql, metric, group, connection, covariate=covariate, namespace=namespace)
 
 
 def _pairs(stats, arms: dict, control: str | None, treatment: str | None) -> list[tuple]:
