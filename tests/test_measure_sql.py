@@ -110,6 +110,22 @@ def test_query_in_a_variable_and_a_mean_metric(rehearsed):
     assert stored()[-1].control.kind == "mean"
 
 
+def test_cuped_from_sql_equals_cuped_from_data(rehearsed):
+    """--covariate with --sql: the covariate's sums come from the database, the adjusted result is the same."""
+    frame = pd.read_parquet("trials.parquet")
+    rehearsed.user_ns["trials"] = frame
+    rehearsed.run_line_magic(
+        "measure",
+        'H1 --sql "SELECT * FROM trials" --metric minutes --group variant --control control --covariate seats',
+    )
+    by_sql = stored()[-1]
+    assert by_sql.covariate == "seats"
+    same_result(
+        by_sql,
+        first_look(data=frame, metric="minutes", group="variant", control="control", covariate="seats"),
+    )
+
+
 def test_a_notebook_frame_by_name_through_duckdb(rehearsed):
     trials = pd.read_parquet("trials.parquet")
     rehearsed.user_ns["trials"] = trials
@@ -134,7 +150,6 @@ def test_postgres_connection_from_a_variable(rehearsed):
     """--connection NAME keeps the URL (and any password) out of the notebook's source."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
-
 
     name = f"disco_measure_{uuid.uuid4().hex[:12]}"
     base = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")

@@ -126,8 +126,26 @@ def assert_covariate_sums(got, rows):
 def test_covariate_sums_are_aggregated_in_the_database(rows, parquet):
     needs_cuped()
     got = source.arms_from_sql(f"SELECT * FROM '{parquet}'", "minutes", "variant", covariate="pre_minutes")
-    assert_same_arms(got, arms_from_frame(rows, "minutes", "variant"))
+    expected = arms_from_frame(rows, "minutes", "variant", covariate="pre_minutes")
+    assert_same_arms(got, expected)
     assert_covariate_sums(got, rows)
+    for name, arm in expected.items():  # and what arms_from_frame computes for CUPED, field by field
+        mine, theirs = got[name].covariate, arm.covariate
+        assert (mine.name, mine.kind, mine.filled) == (theirs.name, theirs.kind, theirs.filled)
+        for attr in ("sum", "sum_squares", "cross"):
+            assert getattr(mine, attr) == pytest.approx(getattr(theirs, attr), rel=1e-9)
+
+
+def test_a_binary_covariate_is_a_proportion(rows, parquet):
+    needs_cuped()
+    query = f"SELECT * FROM '{parquet}'"
+    got = source.arms_from_sql(query, "minutes", "variant", covariate="activated")
+    expected = arms_from_frame(rows, "minutes", "variant", covariate="activated")
+    assert (
+        {a.covariate.kind for a in got.values()}
+        == {a.covariate.kind for a in expected.values()}
+        == {"proportion"}
+    )
 
 
 # ------------------------------------------------------------------------------------------ read-only
