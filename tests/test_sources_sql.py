@@ -10,6 +10,8 @@ import uuid
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disco_magics.errors import NotFoundError, SourceError, ValidationFailed
 from disco_magics.sources import sql as source
@@ -360,3 +362,28 @@ def test_postgres_bad_sql_is_one_line(postgres):
     with pytest.raises(ValidationFailed, match="the query failed on postgresql") as caught:
         source.arms_from_sql("SELECT nope FROM trials", "nope", "variant", postgres)
     assert "\n" not in str(caught.value)
+
+
+# ------------------------------------------------------------------------------------------ fuzz
+
+SQLISH = st.text(alphabet=st.sampled_from(list("selctwhfromSELCTWH ;'\"`$-/*()\n,:=01ab")), max_size=80)
+
+
+@given(st.one_of(st.text(max_size=200), SQLISH))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_accepted_or_refused_in_one_line(text):
+    try:
+        checked = source.check_query(text)
+    except ValidationFailed as err:
+        assert "\n" not in str(err)
+    else:
+        assert checked.strip() and ";" not in checked.rstrip()[-1:]
+
+
+@given(SQLISH)
+@settings(max_examples=40, deadline=None)
+def test_any_select_reaching_duckdb_fails_as_one_line(tail):
+    try:
+        source.arms_from_sql("SELECT " + tail, "a", "b")
+    except (ValidationFailed, NotFoundError, SourceError) as err:
+        assert "\n" not in str(err)
