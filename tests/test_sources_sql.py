@@ -88,6 +88,15 @@ def test_duckdb_reads_a_notebook_frame_by_name(rows, metric):
     assert_same_arms(result.arms, arms_from_frame(rows[rows.plan == "pro"], metric, "variant"))
 
 
+def test_inputs_name_the_files_and_frames_a_query_reads(rows, parquet):
+    query = f"SELECT * FROM '{parquet}' JOIN trials USING (variant) JOIN \"Other\" USING (variant) -- 'x.csv'"
+    files, frames = source.inputs(
+        query, {"trials": rows, "Other": rows[:3], "variant": "text", "unused": rows}
+    )
+    assert files == (str(parquet),)
+    assert [len(f) for f in frames] == [len(rows), 3]
+
+
 def test_duckdb_reads_csv_and_reports_the_files(rows, tmp_path):
     path = tmp_path / "trials.csv"
     rows[["variant", "invited"]].to_csv(path, index=False)

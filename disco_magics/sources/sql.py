@@ -42,6 +42,9 @@ __all__ = [
     "arms_from_sql",
     "check_query",
     "describe_connection",
+    "files_read",
+    "frames_named",
+    "inputs",
 ]
 
 SQL_EXAMPLE = "%measure H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric invited --group variant"
@@ -412,19 +415,30 @@ def aggregate(
     return SqlAggregate(arms=arms, connection=target.shown, files=files_read(sql), frames=frames)
 
 
-def _register_frames(conn, sql: str, namespace: Mapping[str, Any]) -> tuple[str, ...]:
-    """Let the embedded DuckDB read the notebook's DataFrames (pandas, Arrow, polars) by name."""
-    raw = conn.connection.dbapi_connection
-    registered = []
-    for name in names_used(sql):
+def frames_named(query: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The notebook's tables (pandas, Arrow, polars) the query names, by name: what the embedded DuckDB reads."""
+    found = {}
+    for name in names_used(query):
         value = namespace.get(name)
-        if value is None or isinstance(value, (str, bytes, int, float)):
-            continue
         module = type(value).__module__.split(".")[0]
         if module in ("pandas", "pyarrow", "polars") and hasattr(value, "columns"):
-            raw.register(name, value)
-            registered.append(name)
-    return tuple(registered)
+            found[name] = value
+    return found
+
+
+def inputs(query: str, namespace: Mapping[str, Any] | None = None) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """(data files the query names, notebook frames it names), read before any row is: where a caller looks
+    for the mark ``%%synth`` leaves (a Parquet file's metadata, a frame's ``attrs``) to tell a rehearsal."""
+    return files_read(query), tuple(frames_named(query, namespace or {}).values())
+
+
+def _register_frames(conn, sql: str, namespace: Mapping[str, Any]) -> tuple[str, ...]:
+    """Let the embedded DuckDB read the notebook's DataFrames by name."""
+    raw = conn.connection.dbapi_connection
+    frames = frames_named(sql, namespace)
+    for name, value in frames.items():
+        raw.register(name, value)
+    return tuple(frames)
 
 
 def _probe(conn, sql: str, target: _Target) -> dict[str, str]:
