@@ -254,6 +254,13 @@ def test_bad_input_is_one_line(parquet, query, metric, group, error, message):
     assert "\n" not in str(caught.value)
 
 
+def test_the_covariate_cannot_be_the_metric(parquet):
+    with pytest.raises(
+        ValidationFailed, match="covariate must be a pre-period column of its own, not the metric"
+    ):
+        source.arms_from_sql(f"SELECT * FROM '{parquet}'", "minutes", "variant", covariate="minutes")
+
+
 def test_an_unknown_driver_and_a_bad_url_are_one_line_without_the_password():
     with pytest.raises(SourceError, match="driver is missing") as caught:
         source.arms_from_sql("SELECT 1", "a", "b", "nosuchdb://user:s3cret@host/db")

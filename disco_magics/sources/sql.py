@@ -375,6 +375,11 @@ def aggregate(
             raise ValidationFailed(f"name the {role} column", example=SQL_EXAMPLE)
     if metric == group:
         raise ValidationFailed("metric and group must be different columns", example=SQL_EXAMPLE)
+    if covariate is not None and covariate in (metric, group):
+        raise ValidationFailed(
+            f"the covariate must be a pre-period column of its own, not the {'metric' if covariate == metric else 'group'}",
+            example=SQL_EXAMPLE,
+        )
     connect_s = _seconds(connect_timeout, "DISCO_SQL_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
     statement_s = _seconds(statement_timeout, "DISCO_SQL_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S)
     target = _open(connection, connect_s)
@@ -388,31 +393,37 @@ def aggregate(
                     # the first statements of the transaction: nothing after them can write, or run long
                     conn.exec_driver_sql("SET TRANSACTION READ ONLY")
                     conn.exec_driver_sql(f"SET LOCAL statement_timeout = {round(statement_s * 1000)}")
-                columns = _probe(conn, sql, target)
-                names = {
-                    role: _column(columns, wanted, role)
-                    for role, wanted in (("metric", metric), ("group", group), ("covariate", covariate))
-                    if wanted is not None
-                }
-                for role in ("metric", "covariate"):
-                    if role in names and columns[names[role]] == "other":
-                        raise ValidationFailed(
-                            f"{role} column {names[role]!r} is not numeric; use a 0/1 or boolean column for a "
-                            "rate, or a numeric column for a mean",
-                            example=SQL_EXAMPLE,
-                        )
-                rows = _aggregate_rows(conn, sql, names, columns)
-                kind = _metric_kind(rows, names, kind)
-                shift = _shift_needed(rows) if kind == "mean" else None
-                if shift is not None:
-                    deviations = _deviation_rows(conn, sql, names, columns, shift)
-                    rows = [row | deviations.get(row["arm"], {}) for row in rows]
+                wanted = {"metric": metric, "group": group, "covariate": covariate}
+                rows, names, kind = _sums(conn, sql, target, wanted, kind)
     except SQLAlchemyError as err:
         raise _database_error(err, target, statement_s) from None
+    except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8, which no driver can send
+        raise ValidationFailed("the query holds characters that are not UTF-8", example=SQL_EXAMPLE) from None
     finally:
         target.engine.dispose()
     arms = _arms(rows, names, kind, covariate is not None)
     return SqlAggregate(arms=arms, connection=target.shown, files=files_read(sql), frames=frames)
+
+
+def _sums(conn, sql: str, target: _Target, wanted: Mapping[str, str | None], kind: MetricKind | None):
+    """(per-arm sums, the query's real column names by role, the metric's kind): the probe, then the
+    aggregate, then — for values far from 0 — the pass over deviations from the mean."""
+    columns = _probe(conn, sql, target)
+    names = {role: _column(columns, name, role) for role, name in wanted.items() if name is not None}
+    for role in ("metric", "covariate"):
+        if role in names and columns[names[role]] == "other":
+            raise ValidationFailed(
+                f"{role} column {names[role]!r} is not numeric; use a 0/1 or boolean column for a rate, "
+                "or a numeric column for a mean",
+                example=SQL_EXAMPLE,
+            )
+    rows = _aggregate_rows(conn, sql, names, columns)
+    kind = _metric_kind(rows, names, kind)
+    shift = _shift_needed(rows) if kind == "mean" else None
+    if shift is not None:
+        deviations = _deviation_rows(conn, sql, names, columns, shift)
+        rows = [row | deviations.get(row["arm"], {}) for row in rows]
+    return rows, names, kind
 
 
 def frames_named(query: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
@@ -437,7 +448,13 @@ def _register_frames(conn, sql: str, namespace: Mapping[str, Any]) -> tuple[str,
     raw = conn.connection.dbapi_connection
     frames = frames_named(sql, namespace)
     for name, value in frames.items():
-        raw.register(name, value)
+        try:
+            raw.register(name, value)
+        except Exception as err:  # a frame DuckDB cannot scan (object columns of mixed types...)
+            raise ValidationFailed(
+                f"the embedded DuckDB cannot read the notebook's {name!r}: {_first_line(err)}",
+                example=SQL_EXAMPLE,
+            ) from None
     return tuple(frames)
 
 
