@@ -225,7 +225,8 @@ def _open(connection: str | None, connect_timeout: float) -> _Target:
     text = connection or DEFAULT_CONNECTION
     if not isinstance(text, str) or "://" not in text:
         raise ValidationFailed(
-            f"the connection must be a database URL, not {describe_connection(str(text))}",
+            "the connection must be a database URL such as postgresql://user@host/db or duckdb:///file.duckdb "
+            "(a file of data is read by the query itself: SELECT * FROM 'trials.parquet')",
             example=CONNECTION_EXAMPLE,
         )
     try:
