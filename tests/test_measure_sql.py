@@ -50,6 +50,15 @@ def first_look(**kwargs):
         other.close()
 
 
+@pytest.fixture
+def measured(rehearsed):
+    """Every result the kernel's session announces, in order: what the card shows, however it is stored."""
+    seen = []
+    unsubscribe = get_session().subscribe(lambda kind, obj: seen.append(obj) if kind == "result" else None)
+    yield seen
+    unsubscribe()
+
+
 def stored():
     return get_session().store.results("onboarding", "H1")
 
@@ -66,14 +75,14 @@ def same_result(a, b):
         assert x == (pytest.approx(y, rel=1e-9, abs=1e-12) if isinstance(y, float) else y), field
 
 
-def test_synth_parquet_then_sql_equals_data(rehearsed, capsys):
+def test_synth_parquet_then_sql_equals_data(rehearsed, measured, capsys):
     """The README's path: a rehearsal file, measured by SQL, reads exactly as the DataFrame of its rows."""
 
     rehearsed.run_line_magic(
         "measure",
         "H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric invited --group variant --control control",
     )
-    by_sql = stored()[-1]
+    by_sql = measured[-1]
     assert by_sql.source == "sql"
     assert "H1" in capsys.readouterr().out
     by_data = first_look(
@@ -96,7 +105,7 @@ def test_duckdb_reads_the_synth_file_as_is(rehearsed):
     assert dict(counts) == frame.variant.value_counts().to_dict()
 
 
-def test_query_in_a_variable_and_a_mean_metric(rehearsed):
+def test_query_in_a_variable_and_a_mean_metric(rehearsed, measured):
 
     rehearsed.user_ns["query"] = (
         "SELECT variant, minutes FROM read_parquet('trials.parquet') WHERE plan <> 'team'"
@@ -106,11 +115,11 @@ def test_query_in_a_variable_and_a_mean_metric(rehearsed):
     by_data = first_look(
         data=frame[frame.plan != "team"], metric="minutes", group="variant", control="control"
     )
-    same_result(stored()[-1], by_data)
-    assert stored()[-1].control.kind == "mean"
+    same_result(measured[-1], by_data)
+    assert measured[-1].control.kind == "mean"
 
 
-def test_cuped_from_sql_equals_cuped_from_data(rehearsed):
+def test_cuped_from_sql_equals_cuped_from_data(rehearsed, measured):
     """--covariate with --sql: the covariate's sums come from the database, the adjusted result is the same."""
     frame = pd.read_parquet("trials.parquet")
     rehearsed.user_ns["trials"] = frame
@@ -118,7 +127,7 @@ def test_cuped_from_sql_equals_cuped_from_data(rehearsed):
         "measure",
         'H1 --sql "SELECT * FROM trials" --metric minutes --group variant --control control --covariate seats',
     )
-    by_sql = stored()[-1]
+    by_sql = measured[-1]
     assert by_sql.covariate == "seats"
     same_result(
         by_sql,
@@ -126,13 +135,13 @@ def test_cuped_from_sql_equals_cuped_from_data(rehearsed):
     )
 
 
-def test_a_notebook_frame_by_name_through_duckdb(rehearsed):
+def test_a_notebook_frame_by_name_through_duckdb(rehearsed, measured):
     trials = pd.read_parquet("trials.parquet")
     rehearsed.user_ns["trials"] = trials
     rehearsed.run_line_magic(
         "measure", 'H1 --sql "SELECT * FROM trials WHERE seats > 1" --metric invited --group variant'
     )
-    same_result(stored()[-1], first_look(data=trials[trials.seats > 1], metric="invited", group="variant"))
+    same_result(measured[-1], first_look(data=trials[trials.seats > 1], metric="invited", group="variant"))
 
 
 def test_python_api_finds_the_callers_frames(onboarding):
@@ -146,7 +155,7 @@ def test_python_api_finds_the_callers_frames(onboarding):
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="DISCO_TEST_POSTGRES_URL is not set")
-def test_postgres_connection_from_a_variable(rehearsed):
+def test_postgres_connection_from_a_variable(rehearsed, measured):
     """--connection NAME keeps the URL (and any password) out of the notebook's source."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -169,7 +178,7 @@ def test_postgres_connection_from_a_variable(rehearsed):
             "--group variant --control control",
         )
         by_data = first_look(data=frame, metric="invited", group="variant", control="control")
-        same_result(stored()[-1], by_data)
+        same_result(measured[-1], by_data)
     finally:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
