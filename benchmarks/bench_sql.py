@@ -9,7 +9,8 @@ Run ``python benchmarks/bench_sql.py`` (or ``--smoke``). The file is a 2-column 
 
 200,000,000 rows in the full run (generated once under /tmp and kept there, never committed), 2,000,000 in
 smoke mode. Three contenders read the same file, each in a fresh process whose peak resident memory
-(``VmHWM``) is reported beside its time (the median of several runs, each a new process):
+(``VmHWM``) is reported beside its time (the median of several runs, each a new process; DuckDB's and the SQL
+path's runs alternate, so a drifting machine load weighs on both alike):
 
 * **sql**: ``disco.measure("H1", sql="SELECT * FROM 'FILE'", metric="invited", group="variant")`` on a store
   in a temporary folder — the whole ``%measure --sql`` path: the read-only check, the embedded DuckDB, the
@@ -41,7 +42,7 @@ variant: choice(control=0.5, checklist=0.5)
 invited: bernoulli(0.18)
 invited[variant=checklist]: bernoulli(0.27)
 """
-FULL = {"rows": 200_000_000, "runs": 3, "pandas_runs": 1}
+FULL = {"rows": 200_000_000, "runs": 5, "pandas_runs": 1}
 SMOKE = {"rows": 2_000_000, "runs": 2, "pandas_runs": 1}
 TARGETS = {"sql_vs_duckdb": 1.5, "sql_peak_mb": 1024}
 #: where the full run keeps its file between runs (generating 200M rows takes a minute or two)
@@ -137,8 +138,7 @@ def _contender(name: str, path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _measure(name: str, path: Path, runs: int, rows: int) -> dict:
-    taken = [_contender(name, path) for _ in range(runs)]
+def _summary(name: str, taken: list[dict], rows: int) -> dict:
     assert all(t["rows"] == rows for t in taken), (name, taken)
     return {
         "seconds": statistics.median(t["seconds"] for t in taken),
@@ -155,9 +155,11 @@ def run(smoke: bool = False, folder: Path | None = None) -> dict:
         folder = CACHE if not smoke else Path(tempfile.mkdtemp(prefix="disco-bench-sql-"))
     path = make_file(rows, folder)
     file_mb = path.stat().st_size / 1e6
-    duck = _measure("duckdb", path, sizes["runs"], rows)
-    sql = _measure("sql", path, sizes["runs"], rows)
-    pandas = _measure("pandas", path, sizes["pandas_runs"], rows)
+    # DuckDB and the SQL path alternate, run by run, so a machine whose load drifts weighs on both alike
+    pairs = [(_contender("duckdb", path), _contender("sql", path)) for _ in range(sizes["runs"])]
+    duck = _summary("duckdb", [d for d, _ in pairs], rows)
+    sql = _summary("sql", [q for _, q in pairs], rows)
+    pandas = _summary("pandas", [_contender("pandas", path) for _ in range(sizes["pandas_runs"])], rows)
     if smoke:
         path.unlink(missing_ok=True)
     return {
