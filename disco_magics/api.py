@@ -332,14 +332,25 @@ def track(
 SYNTH_EXAMPLE = "%%synth trials --rows 20000 --seed 7"
 
 
-def synth(spec_or_prose: str, rows: int = 1000, seed: int | None = None, *, session: Session | None = None):
-    """Sample a column spec (or prose, turned into a spec first) into a pandas DataFrame, seeded."""
+def synth(
+    spec_or_prose: str,
+    rows: int = 1000,
+    seed: int | None = None,
+    *,
+    name: str | None = None,
+    session: Session | None = None,
+):
+    """Sample a column spec (or prose, turned into a spec first) into a pandas DataFrame, seeded.
+
+    The frame carries its provenance (``name``, seed, planted effect) in ``attrs``: measuring it, or a
+    selection or filter of it, is a rehearsal, never evidence.
+    """
     from .synthetic import sample
 
     spec, _ = dataset_spec(spec_or_prose, session=session)
     _check_fits_in_memory(spec, rows)
     try:
-        return sample(spec, rows, seed)
+        return sample(spec, rows, seed, name=name)
     except MemoryError:
         raise ValidationFailed(
             f"{rows:,} rows do not fit in memory; stream them to a file with --out PATH",

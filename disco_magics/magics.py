@@ -265,10 +265,12 @@ class DiscoMagics(Magics):
         if note:
             print(f"# spec {note}:\n{spec.to_text()}\n")
         if args.out:
-            written = write(spec, rows, args.out, seed=seed)
+            written = write(spec, rows, args.out, seed=seed, name=args.name)
             print(f"{args.name}: wrote {rows:,} rows × {len(spec.column_names)} columns to {written.path} (seed {seed})")
+            if written.note:
+                print(f"note: {written.note}")
         else:
-            frame = api.synth(spec.to_text(), rows=rows, seed=seed, session=self.session)
+            frame = api.synth(spec.to_text(), rows=rows, seed=seed, name=args.name, session=self.session)
             self.shell.user_ns[args.name] = frame
             print(f"{args.name}: {rows:,} rows × {frame.shape[1]} columns (seed {seed})")
         if args.for_id:
