@@ -94,6 +94,8 @@ export interface IResultBundle {
   required_n_per_arm?: number | null;
   look?: number | null;
   recorded_at?: string | null;
+  /** A measurement of synthetic data: shown, never evidence. */
+  rehearsal?: boolean | null;
   [key: string]: unknown;
 }
 
@@ -195,6 +197,8 @@ export interface IHypothesisState {
   status: Status;
   warnings: string[];
   evidence: IEvidenceState | null;
+  /** The latest rehearsal (a measurement of synthetic data): shown apart, never evidence. */
+  rehearsal: IEvidenceState | null;
   decision: string | null;
   learning: string | null;
   /** Cells with `%measure ID` lines, in document order. */

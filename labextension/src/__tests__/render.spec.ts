@@ -62,6 +62,14 @@ describe('cards', () => {
     expect(host.textContent).toContain('About 1,235 users per arm');
   });
 
+  it('labels a rehearsal result as a rehearsal, not evidence', () => {
+    const host = render(MIME.result, resultBundle({ verdict: 'validated', rehearsal: true }));
+    expect(host.querySelector('[data-testid="disco-rehearsal"]')!.textContent).toContain('synthetic data with the effect you planted');
+    expect(host.textContent).toContain('Rehearsal');
+    const real = render(MIME.result, resultBundle({ verdict: 'validated' }));
+    expect(real.querySelector('[data-testid="disco-rehearsal"]')).toBeNull();
+  });
+
   it('tolerates a result with almost nothing', () => {
     const host = render(MIME.result, { hypothesis: 'H1' });
     expect(host.querySelector('.jp-DiscoBadge')!.textContent).toBe('inconclusive');
