@@ -112,14 +112,21 @@ def experiment_table(
     store = s.store
     results = store.latest("results", scope)
     decisions = store.latest("decisions", scope)
+    rehearsals = store.latest_rehearsals(scope)
     rows = [
-        _row(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id)))
+        _row(h, results.get(key), decisions.get(key), rehearsals.get(key))
         for h in store.hypotheses(scope)
+        for key in [(h.problem, h.id)]
     ]
     return ExperimentTable(rows=rows, problem=scope)
 
 
-def _row(h: Hypothesis, result: dict[str, Any] | None, decision: dict[str, Any] | None) -> ExperimentRow:
+def _row(
+    h: Hypothesis,
+    result: dict[str, Any] | None,
+    decision: dict[str, Any] | None,
+    rehearsal: dict[str, Any] | None = None,
+) -> ExperimentRow:
     row = ExperimentRow(
         id=h.id,
         problem=h.problem,
@@ -146,6 +153,8 @@ def _row(h: Hypothesis, result: dict[str, Any] | None, decision: dict[str, Any] 
         row.decision = decision.get("decision")
         row.learning = decision.get("learning") or ""
         row.without_evidence = bool(decision.get("without_evidence"))
+    if rehearsal:
+        row.rehearsal = rehearsal.get("verdict")
     return row
 
 
@@ -216,6 +225,7 @@ def measure(
     treatment: str | None = None,
     split: tuple[float, float] | None = None,
     events: bool = False,
+    rehearsal: bool = False,
     problem: str | None = None,
     session: Session | None = None,
 ):
@@ -224,11 +234,17 @@ def measure(
     Returns a ``Result``; with more than two arms and no ``treatment``, one ``Result`` per treatment arm
     (a list). Each result is stored (history kept; later looks are marked) and moves the hypothesis'
     status to its verdict.
+
+    Data the tool synthesized (a ``%%synth`` frame, or one read back from its Parquet file: its provenance
+    is in ``attrs``), or any data with ``rehearsal=True``, gives a *rehearsal*: the same analysis, labelled,
+    kept apart, and changing nothing about the hypothesis (status, looks, table, report).
     """
     from . import stats
 
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=MEASURE_EXAMPLE)
+    provenance = _synthetic_provenance(data)
+    rehearsal = bool(rehearsal) or provenance is not None
     modes = [data is not None, observed is not None or n is not None, bool(events)]
     if sum(modes) != 1:
         raise ValidationFailed(
@@ -290,12 +306,24 @@ def measure(
             expected_split=split,
             source=source,
         )
+        if rehearsal:  # a rehearsal shows what the next real look would say, and is not one
+            result = result.model_copy(update={"rehearsal": True, "provenance": provenance})
         results.append(result)
         look += 1
     for result in results:
-        s.store.add_result(h.problem, result, status=result.verdict)
+        s.store.add_result(h.problem, result, status=result.verdict)  # a rehearsal is kept apart
         s.notify("result", result)
     return results[0] if len(results) == 1 else results
+
+
+def _synthetic_provenance(data: Any):
+    """The provenance of a frame the tool synthesized (pandas keeps it in ``attrs``), else None."""
+    attrs = getattr(data, "attrs", None)
+    if not attrs:
+        return None
+    from .synthetic import provenance_of
+
+    return provenance_of(data)
 
 
 def _pairs(stats, arms: dict, control: str | None, treatment: str | None) -> list[tuple]:
@@ -516,7 +544,8 @@ def experiment_row(id: str, problem: str, *, session: Session | None = None) -> 
     results = store.results(problem, id)
     decisions = store.decisions(problem, id)
     latest_decision = decisions[-1].model_dump(mode="json") if decisions else None
-    return _row(found, results[-1] if results else None, latest_decision)
+    rehearsals = store.rehearsals(problem, id)
+    return _row(found, results[-1] if results else None, latest_decision, rehearsals[-1] if rehearsals else None)
 
 
 PROTOTYPE_EXAMPLE = "%prototype H1 --kind fake-door"

@@ -205,6 +205,11 @@ class DiscoMagics(Magics):
     @argument("--baseline", help="Baseline rate (default: the hypothesis').")
     @argument("--baseline-n", dest="baseline_n", help="Users behind the baseline, when it was measured.")
     @argument("--events", action="store_true", help="Measure from events tracked by the prototype.")
+    @argument(
+        "--rehearsal",
+        action="store_true",
+        help="The data is simulated (e.g. a CSV %%%%synth wrote): show the card, count nothing as evidence.",
+    )
     @argument("--problem", help="Problem name (default: the current one).")
     def measure(self, line: str = ""):
         """Measure real behaviour against a hypothesis' target, with honest statistics."""
@@ -228,6 +233,7 @@ class DiscoMagics(Magics):
             baseline=parse_value(args.baseline, "--baseline") if args.baseline is not None else None,
             baseline_n=parse_count(args.baseline_n, "--baseline-n") if args.baseline_n is not None else None,
             events=args.events,
+            rehearsal=args.rehearsal,
             problem=args.problem,
             session=self.session,
         )

@@ -72,6 +72,12 @@ def _cell(row: ExperimentRow, key: str) -> str:
         return esc(fmt_p(value))
     if key == "n":
         return esc(f"{value:,}") if value is not None else "—"
+    if key == "verdict" and row.rehearsal:  # apart from the evidence, muted, and said to be a rehearsal
+        note = (
+            '<br><span class="disco-rehearsal" style="color:#57606a;font-size:11px;white-space:nowrap" '
+            f'title="the latest rehearsal on synthetic data: not evidence">rehearsal: {esc(row.rehearsal)}</span>'
+        )
+        return f"{badge(value) if value else '—'}{note}"
     if key in ("verdict", "status", "decision"):
         flag = " ⚑" if key == "decision" and row.without_evidence else ""
         title = ' title="decided without evidence"' if flag else ""
@@ -122,6 +128,10 @@ def table_text(table: ExperimentTable) -> str:
     keys = ("id", "metric", "baseline", "target", "observed", "lift", "n", "p_value", "verdict", "status", "decision")
     rows = [[_plain(r, k) for k in keys] for r in table.rows]
     header = ["ID", "metric", "baseline", "target", "observed", "lift [95% CI]", "n", "p", "verdict", "status", "decision"]
+    if any(r.rehearsal for r in table.rows):  # the last rehearsal, apart: synthetic data is not evidence
+        header.append("rehearsal (not evidence)")
+        for row, cells in zip(table.rows, rows, strict=True):
+            cells.append(row.rehearsal or "")
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]

@@ -33,6 +33,10 @@ class ExperimentRow(DiscoModel):
     decision: DecisionKind | None = None
     learning: str = ""
     without_evidence: bool = False
+    rehearsal: Verdict | None = Field(
+        default=None,
+        description="What the latest rehearsal (a measurement of synthetic data) said; shown apart, never evidence.",
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
     @property

@@ -25,6 +25,8 @@ from .schema import SCHEMA_VERSION
 DEFAULT_PATH = Path(".disco") / "discovery.db"
 _BUSY_TIMEOUT_S = 60
 _PG_SCHEMA_LOCK = 0x0D15C0  # an arbitrary, fixed advisory-lock key for schema creation
+#: the artifact kind rehearsal results are kept under, keyed ``problem/hypothesis``
+REHEARSAL = "rehearsal"
 
 
 def resolve_url(store: str | os.PathLike | None = None) -> str:
@@ -248,7 +250,13 @@ class Store:
     # ------------------------------------------------------------------------------- results & decisions
 
     def add_result(self, problem: str, result, status: str | None = None) -> None:
-        """Append a result (any model with hypothesis, look, verdict, recorded_at) and move the status."""
+        """Append a result (any model with hypothesis, look, verdict, recorded_at) and move the status.
+
+        A rehearsal (``result.rehearsal``) is kept apart instead and moves nothing: see :meth:`add_rehearsal`.
+        """
+        if getattr(result, "rehearsal", False):
+            self.add_rehearsal(problem, result)
+            return
         with self._write() as c:
             c.execute(
                 insert(schema.results).values(
@@ -305,6 +313,29 @@ class Store:
         query = select(table.c.problem, table.c.hypothesis, table.c.data).where(table.c.seq.in_(newest))
         with self._read() as c:
             return {(p, h): json.loads(data) for p, h, data in c.execute(query)}
+
+    # ------------------------------------------------------------------------------------------ rehearsals
+    # A rehearsal (a result measured on synthetic data) lives with the artifacts, never in the results
+    # table: every query that counts looks, finds the latest result, moves a status, freezes a
+    # pre-registration or builds the report reads the results table, so none can take one for evidence.
+
+    def add_rehearsal(self, problem: str, result) -> None:
+        """Keep a rehearsal result of ``problem``; no status, look or verdict changes."""
+        self.add_artifact(REHEARSAL, f"{problem}/{result.hypothesis}", _dumps(result))
+
+    def rehearsals(self, problem: str, hypothesis_id: str) -> list[dict[str, Any]]:
+        """Every rehearsal of a hypothesis, oldest first, as stored JSON dicts."""
+        return self.artifacts(REHEARSAL, f"{problem}/{hypothesis_id}")
+
+    def latest_rehearsals(self, problem: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+        """The newest rehearsal per (problem, hypothesis), as JSON dicts."""
+        table = schema.artifacts
+        newest = select(func.max(table.c.seq)).where(table.c.kind == REHEARSAL).group_by(table.c.key)
+        if problem is not None:
+            newest = newest.where(table.c.key.startswith(f"{problem}/", autoescape=True))
+        query = select(table.c.key, table.c.data).where(table.c.seq.in_(newest))
+        with self._read() as c:
+            return {tuple(key.split("/", 1)): json.loads(data) for key, data in c.execute(query)}
 
     def add_decision(self, problem: str, decision: Decision) -> None:
         with self._write() as c:
