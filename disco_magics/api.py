@@ -167,7 +167,10 @@ def experiments(
     table = experiment_table(problem, all, session=session)
     columns = list(ExperimentRow.model_fields)
     frame = pd.DataFrame([row.model_dump() for row in table.rows], columns=columns)
-    return frame.set_index("id", drop=False) if not frame.empty else frame
+    # Indexed by the hypothesis ID (``frame.loc["H1"]``) with the ``id`` column kept, and the index left
+    # unnamed so ``reset_index()``, ``groupby`` and ``to_csv`` behave as on any frame.
+    frame.index = pd.Index(frame["id"].tolist(), dtype=object)
+    return frame
 
 
 EXPORT_FORMATS = (".csv", ".md", ".html")
@@ -291,27 +294,29 @@ def measure(
         pairs = [(against, arm)]
         source = "aggregates"
 
-    results = []
-    look = s.store.count_results(h.problem, h.id) + 1
-    for control_arm, treatment_arm in pairs:
-        result = stats.evaluate(
-            hypothesis=h.id,
-            metric=metric or h.metric,
-            target=h.target,
-            control=control_arm,
-            treatment=treatment_arm,
-            baseline=h.baseline,
-            direction=h.direction,
-            look=look,
-            expected_split=split,
-            source=source,
-        )
-        if rehearsal:  # a rehearsal shows what the next real look would say, and is not one
-            result = result.model_copy(update={"rehearsal": True, "provenance": provenance})
-        results.append(result)
-        look += 1
+    def judge(first_look: int) -> list:
+        # runs inside the store's write transaction, so the look numbers are this kernel's alone
+        made = [
+            stats.evaluate(
+                hypothesis=h.id,
+                metric=metric or h.metric,
+                target=h.target,
+                control=control_arm,
+                treatment=treatment_arm,
+                baseline=h.baseline,
+                direction=h.direction,
+                look=look,
+                expected_split=split,
+                source=source,
+            )
+            for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)
+        ]
+        if rehearsal:  # what the next real look would say; the store keeps it apart, and it is not one
+            made = [r.model_copy(update={"rehearsal": True, "provenance": provenance}) for r in made]
+        return made
+
+    results = s.store.add_results(h.problem, h.id, judge)
     for result in results:
-        s.store.add_result(h.problem, result, status=result.verdict)  # a rehearsal is kept apart
         s.notify("result", result)
     return results[0] if len(results) == 1 else results
 
