@@ -35,7 +35,7 @@ def untouched():
     h = store().hypothesis("onboarding", "H1")
     assert h.status == "draft"
     assert store().count_results("onboarding", "H1") == 0
-    assert store().results("onboarding", "H1") == []
+    assert store().results("onboarding", "H1") == [] and disco.results("H1") == []
     row = disco.experiments().loc["H1"]
     assert row["status"] == "draft" and row["verdict"] is None and row["looks"] == 0 and pd.isna(row["observed"])
     card = disco.report().problems[0].cards[0]
@@ -52,8 +52,8 @@ def test_an_in_memory_synth_frame_gives_a_rehearsal_and_leaves_the_hypothesis_a_
     assert "synthetic data 'trials' (seed 7, 4,000 rows; planted invited[variant=checklist]: bernoulli(0.3))" in out
     untouched()
     kept = store().rehearsals("onboarding", "H1")
-    assert len(kept) == 1 and kept[0]["rehearsal"] is True and kept[0]["verdict"] == "validated"
-    assert kept[0]["provenance"]["seed"] == 7
+    assert len(kept) == 1 and kept[0].rehearsal and kept[0].verdict == "validated"
+    assert kept[0].provenance.seed == 7
     # the table shows the last rehearsal apart from the (empty) evidence
     assert disco.experiments().loc["H1"]["rehearsal"] == "validated"
     from disco_magics.display.table import table_html, table_text
@@ -139,10 +139,21 @@ def test_the_latest_rehearsal_is_listed_per_hypothesis(framed):
         disco.measure("H1", data=disco.synth(SPEC, rows=500, seed=seed), metric="invited", group="variant")
     latest = store().latest_rehearsals("onboarding")
     assert list(latest) == [("onboarding", "H1")]
-    assert latest["onboarding", "H1"]["provenance"]["seed"] == 2
+    assert latest["onboarding", "H1"].provenance.seed == 2
     assert store().latest_rehearsals("other") == {}
 
 
 def test_rehearsal_flag_is_a_switch(framed):
     with pytest.raises(UsageError):
         framed.run_line_magic("measure", "H1 --observed 0.3 --n 100 --rehearsal yes")
+
+
+def test_a_table_row_refuses_a_rehearsal_as_its_evidence(framed):
+    from disco_magics.model import ExperimentRow
+
+    rehearsed = disco.measure("H1", observed=0.30, n=3000, baseline=0.18, baseline_n=3000, rehearsal=True)
+    h = store().hypothesis("onboarding", "H1")
+    with pytest.raises(ValueError, match="not evidence"):
+        ExperimentRow.from_evidence(h, rehearsed)
+    row = ExperimentRow.from_evidence(h, rehearsal=rehearsed)
+    assert (row.verdict, row.rehearsal, row.looks) == (None, "validated", 0)

@@ -7,6 +7,7 @@ import io
 
 from ..model import ExperimentRow, ExperimentTable
 from ._html import badge, esc, fmt, fmt_p
+from .lift import lift_bar as lift_svg
 
 COLUMNS = (
     ("id", "ID"),
@@ -24,37 +25,6 @@ COLUMNS = (
     ("decision", "Decision"),
     ("learning", "Learning"),
 )
-
-
-def lift_svg(row: ExperimentRow, width: int = 120, height: int = 18) -> str:
-    """A small bar: the lift's 95% CI, its point, zero and the target lift, on one scale."""
-    if row.lift is None or row.ci_low is None or row.ci_high is None:
-        return ""
-    target_lift = row.target - row.baseline if row.baseline is not None else None
-    points = [0.0, row.lift, row.ci_low, row.ci_high] + ([target_lift] if target_lift is not None else [])
-    lo, hi = min(points), max(points)
-    span = (hi - lo) or 1.0
-    lo, hi = lo - span * 0.08, hi + span * 0.08
-
-    def x(v: float) -> float:
-        return round(4 + (v - lo) / (hi - lo) * (width - 8), 1)
-
-    colour = {"validated": "#1a7f37", "invalidated": "#cf222e"}.get(row.verdict or "", "#9a6700")
-    parts = [
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="lift {esc(fmt(row.lift))}, 95% CI {esc(fmt(row.ci_low))} to {esc(fmt(row.ci_high))}">',
-        f'<line x1="{x(0)}" y1="2" x2="{x(0)}" y2="{height - 2}" stroke="#8c959f" stroke-width="1"/>',
-        f'<line x1="{x(row.ci_low)}" y1="{height / 2}" x2="{x(row.ci_high)}" y2="{height / 2}" '
-        f'stroke="{colour}" stroke-width="4" stroke-linecap="round" opacity="0.45"/>',
-        f'<circle cx="{x(row.lift)}" cy="{height / 2}" r="3.5" fill="{colour}"/>',
-    ]
-    if target_lift is not None:
-        parts.append(
-            f'<line x1="{x(target_lift)}" y1="1" x2="{x(target_lift)}" y2="{height - 1}" stroke="#0969da" '
-            'stroke-width="2" stroke-dasharray="3,2"/>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _cell(row: ExperimentRow, key: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import StoreError
-from ..model import Decision, Hypothesis, Problem, utcnow
+from ..model import Decision, Hypothesis, Problem, Result, utcnow
 from . import schema
 from .schema import SCHEMA_VERSION
 
@@ -141,6 +141,10 @@ def _upsert(c: Connection, table, keys: dict[str, Any], values: dict[str, Any]) 
     c.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
 
 
+#: the model each table's ``data`` column holds, for ``Store.latest``
+_LATEST: dict[str, type[Result] | type[Decision]] = {"results": Result, "decisions": Decision}
+
+
 def _dumps(model) -> str:
     return model.model_dump_json()
 
@@ -173,7 +177,7 @@ class Store:
         except StoreError:
             raise
         except (SQLAlchemyError, OSError) as err:
-            raise StoreError(f"cannot open the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot open the store at {self.describe()}: {self._explain(err)}") from None
         except ImportError as err:
             raise StoreError(
                 f"cannot open the store at {self.describe()}: its database driver is missing ({err.name}); "
@@ -182,6 +186,22 @@ class Store:
 
     def describe(self) -> str:
         return describe_url(self.url)
+
+    def _explain(self, err: BaseException) -> str:
+        """The driver's reason, with what to change when it is one of our timeouts."""
+        reason = _reason(err)
+        lowered = reason.lower()
+        if "statement timeout" in lowered:
+            return (
+                f"the server did not answer within {self.statement_timeout:g} s "
+                "(set DISCO_STORE_STATEMENT_TIMEOUT to allow longer)"
+            )
+        if "timeout expired" in lowered or "timed out" in lowered:
+            return (
+                f"no answer within {self.connect_timeout:g} s "
+                "(is the server up and reachable? DISCO_STORE_CONNECT_TIMEOUT sets the wait)"
+            )
+        return reason
 
     @property
     def path(self) -> Path | None:
@@ -210,7 +230,7 @@ class Store:
                 with connection.begin():
                     yield connection
         except SQLAlchemyError as err:
-            raise StoreError(f"cannot write to the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot write to the store at {self.describe()}: {self._explain(err)}") from None
         except UnicodeEncodeError as err:  # the driver cannot send lone surrogates (undecodable bytes)
             raise StoreError(f"cannot write to the store at {self.describe()}: {_not_utf8(err)}") from None
 
@@ -220,7 +240,7 @@ class Store:
             with self.engine.connect() as connection, connection.begin():
                 yield connection
         except SQLAlchemyError as err:
-            raise StoreError(f"cannot read the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot read the store at {self.describe()}: {self._explain(err)}") from None
         except UnicodeEncodeError as err:
             raise StoreError(f"cannot read the store at {self.describe()}: {_not_utf8(err)}") from None
 
@@ -401,26 +421,35 @@ class Store:
             select(func.count()).where((table.c.problem == problem) & (table.c.hypothesis == hypothesis_id))
         ).scalar_one()
 
-    def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[dict[str, Any]]:
-        """Every result, oldest first, as stored JSON dicts (the caller validates into ``Result``)."""
+    def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Result]:
+        """Every result, oldest first, validated into ``Result``."""
         table = schema.results
-        query = select(table.c.problem, table.c.data).order_by(table.c.seq)
+        query = select(table.c.data).order_by(table.c.seq)
         if problem is not None:
             query = query.where(table.c.problem == problem)
         if hypothesis_id is not None:
             query = query.where(table.c.hypothesis == hypothesis_id)
         with self._read() as c:
-            return [json.loads(data) | {"_problem": p} for p, data in c.execute(query)]
+            return [Result.model_validate_json(data) for data in c.execute(query).scalars()]
 
-    def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
-        """The newest row of ``results`` or ``decisions`` per (problem, hypothesis), as JSON dicts."""
+    def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], Result | Decision]:
+        """The newest ``Result`` or ``Decision`` (``table_name`` results or decisions) per (problem, hypothesis)."""
+        model = _LATEST[table_name]
         table = getattr(schema, table_name)
         newest = select(func.max(table.c.seq)).group_by(table.c.problem, table.c.hypothesis)
         if problem is not None:
             newest = newest.where(table.c.problem == problem)
         query = select(table.c.problem, table.c.hypothesis, table.c.data).where(table.c.seq.in_(newest))
         with self._read() as c:
-            return {(p, h): json.loads(data) for p, h, data in c.execute(query)}
+            return {(p, h): model.model_validate_json(data) for p, h, data in c.execute(query)}
+
+    def latest_results(self, problem: str | None = None) -> dict[tuple[str, str], Result]:
+        """The newest ``Result`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
+        return self.latest("results", problem)  # type: ignore[return-value]
+
+    def latest_decisions(self, problem: str | None = None) -> dict[tuple[str, str], Decision]:
+        """The newest ``Decision`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
+        return self.latest("decisions", problem)  # type: ignore[return-value]
 
     # ------------------------------------------------------------------------------------------ rehearsals
     # A rehearsal (a result measured on synthetic data) lives with the artifacts, never in the results
@@ -439,19 +468,26 @@ class Store:
             )
         )
 
-    def rehearsals(self, problem: str, hypothesis_id: str) -> list[dict[str, Any]]:
-        """Every rehearsal of a hypothesis, oldest first, as stored JSON dicts."""
-        return self.artifacts(REHEARSAL, f"{problem}/{hypothesis_id}")
+    def rehearsals(self, problem: str, hypothesis_id: str) -> list[Result]:
+        """Every rehearsal of a hypothesis, oldest first."""
+        table = schema.artifacts
+        query = (
+            select(table.c.data)
+            .where((table.c.kind == REHEARSAL) & (table.c.key == f"{problem}/{hypothesis_id}"))
+            .order_by(table.c.seq)
+        )
+        with self._read() as c:
+            return [Result.model_validate_json(data) for data in c.execute(query).scalars()]
 
-    def latest_rehearsals(self, problem: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
-        """The newest rehearsal per (problem, hypothesis), as JSON dicts."""
+    def latest_rehearsals(self, problem: str | None = None) -> dict[tuple[str, str], Result]:
+        """The newest rehearsal per (problem, hypothesis) of ``problem`` (or of every problem)."""
         table = schema.artifacts
         newest = select(func.max(table.c.seq)).where(table.c.kind == REHEARSAL).group_by(table.c.key)
         if problem is not None:
             newest = newest.where(table.c.key.startswith(f"{problem}/", autoescape=True))
         query = select(table.c.key, table.c.data).where(table.c.seq.in_(newest))
         with self._read() as c:
-            return {tuple(key.split("/", 1)): json.loads(data) for key, data in c.execute(query)}
+            return {tuple(key.split("/", 1)): Result.model_validate_json(data) for key, data in c.execute(query)}
 
     def add_decision(self, problem: str, decision: Decision) -> None:
         with self._write() as c:

@@ -15,7 +15,7 @@ from ._effect import implied_effect, planted_arms, simulate
 from ._output import CSV_NOTE, DEFAULT_CHUNK_ROWS, WriteResult, write
 from ._provenance import PROVENANCE_KEY, file_provenance, is_synthetic_parquet, provenance_of
 from ._registry import Draw, families, register
-from ._sampler import BLOCK_ROWS, iter_chunks, sample
+from ._sampler import BLOCK_ROWS, iter_chunks, resolve_seed, sample
 from .distributions.text import POOL_SIZE
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "planted_arms",
     "provenance_of",
     "register",
+    "resolve_seed",
     "sample",
     "simulate",
     "write",
