@@ -11,6 +11,7 @@ from IPython.core.error import UsageError
 import disco_magics as disco
 from disco_magics.session import get_session
 
+from . import store_fixtures
 from .conftest import H1
 
 SPEC = """variant: choice(control=0.5, checklist=0.5)
@@ -37,7 +38,9 @@ def untouched():
     assert store().count_results("onboarding", "H1") == 0
     assert store().results("onboarding", "H1") == [] and disco.results("H1") == []
     row = disco.experiments().loc["H1"]
-    assert row["status"] == "draft" and row["verdict"] is None and row["looks"] == 0 and pd.isna(row["observed"])
+    assert (
+        row["status"] == "draft" and row["verdict"] is None and row["looks"] == 0 and pd.isna(row["observed"])
+    )
     card = disco.report().problems[0].cards[0]
     assert card.result is None and card.looks == 0
 
@@ -49,7 +52,10 @@ def test_an_in_memory_synth_frame_gives_a_rehearsal_and_leaves_the_hypothesis_a_
     out = capsys.readouterr().out
     assert "H1 · invited — REHEARSAL · VALIDATED" in out
     assert "what the analysis would say on synthetic data with the effect you planted" in out
-    assert "synthetic data 'trials' (seed 7, 4,000 rows; planted invited[variant=checklist]: bernoulli(0.3))" in out
+    assert (
+        "synthetic data 'trials' (seed 7, 4,000 rows; planted invited[variant=checklist]: bernoulli(0.3))"
+        in out
+    )
     untouched()
     kept = store().rehearsals("onboarding", "H1")
     assert len(kept) == 1 and kept[0].rehearsal and kept[0].verdict == "validated"
@@ -86,12 +92,18 @@ def test_filtering_and_selecting_columns_keeps_it_a_rehearsal(framed):
 
 def test_the_same_numbers_from_data_the_tool_did_not_make_count_as_evidence(framed):
     synthetic = disco.synth(SPEC, rows=4000, seed=7)
-    real = pd.DataFrame({"variant": synthetic["variant"].astype(str).tolist(), "invited": synthetic["invited"].tolist()})
+    real = pd.DataFrame(
+        {"variant": synthetic["variant"].astype(str).tolist(), "invited": synthetic["invited"].tolist()}
+    )
     rehearsed = disco.measure("H1", data=synthetic, metric="invited", group="variant", control="control")
     measured = disco.measure("H1", data=real, metric="invited", group="variant", control="control")
     assert not measured.rehearsal and measured.provenance is None
     # the same analysis: only the label differs
-    assert (measured.verdict, measured.lift, measured.p_value) == (rehearsed.verdict, rehearsed.lift, rehearsed.p_value)
+    assert (measured.verdict, measured.lift, measured.p_value) == (
+        rehearsed.verdict,
+        rehearsed.lift,
+        rehearsed.p_value,
+    )
     # the rehearsal before it took no look: the real measurement is the first
     assert measured.look == 1
     assert store().hypothesis("onboarding", "H1").status == "validated"
@@ -157,3 +169,46 @@ def test_a_table_row_refuses_a_rehearsal_as_its_evidence(framed):
         ExperimentRow.from_evidence(h, rehearsed)
     row = ExperimentRow.from_evidence(h, rehearsal=rehearsed)
     assert (row.verdict, row.rehearsal, row.looks) == (None, "validated", 0)
+
+
+# ------------------------------------------------------------------------------------ the store, both backends
+
+backend = store_fixtures.backend
+
+
+def test_rehearsals_are_kept_apart_in_either_store(backend):
+    from disco_magics.model import Hypothesis, Problem
+    from disco_magics.stats import arm_from_rate, evaluate
+
+    store = backend.open()
+    try:
+        for name in ("on_boarding", "onXboarding"):  # '_' is a LIKE wildcard: the prefix match must be exact
+            store.save_problem(Problem(name=name, statement="Admins are stuck."))
+            store.save_hypothesis(
+                Hypothesis(id="H1", problem=name, statement="We believe x because y", metric="m", target=0.3)
+            )
+        real = evaluate(
+            hypothesis="H1",
+            metric="m",
+            target=0.3,
+            control=arm_from_rate("control", 0.2, 2000),
+            treatment=arm_from_rate("treatment", 0.31, 2000),
+        )
+        rehearsal = real.model_copy(update={"rehearsal": True})
+
+        def judge(first_look):
+            return [rehearsal.model_copy(update={"look": first_look})]
+
+        store.add_results("on_boarding", "H1", judge)
+        store.add_result("onXboarding", rehearsal, status="validated")
+        assert store.count_results("on_boarding", "H1") == 0 and store.results() == []
+        assert store.hypothesis("on_boarding", "H1").status == "draft"
+        assert store.hypothesis("onXboarding", "H1").status == "draft"
+        assert list(store.latest_rehearsals("on_boarding")) == [("on_boarding", "H1")]
+        assert set(store.latest_rehearsals()) == {("on_boarding", "H1"), ("onXboarding", "H1")}
+        store.add_result("on_boarding", real, status="validated")
+        assert store.count_results("on_boarding", "H1") == 1
+        assert store.latest_results("on_boarding")["on_boarding", "H1"].rehearsal is False
+        assert len(store.rehearsals("on_boarding", "H1")) == 1
+    finally:
+        store.close()
