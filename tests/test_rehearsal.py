@@ -212,3 +212,12 @@ def test_rehearsals_are_kept_apart_in_either_store(backend):
         assert len(store.rehearsals("on_boarding", "H1")) == 1
     finally:
         store.close()
+
+
+def test_a_rehearsal_does_not_freeze_the_pre_registration(framed):
+    disco.measure("H1", data=disco.synth(SPEC, rows=4000, seed=7), metric="invited", group="variant")
+    changed = disco.hypothesis("H1", H1, metric="invite_rate", target=0.28, risk="value")
+    assert not changed.post_hoc and not disco.experiments().loc["H1"]["post_hoc"]
+    disco.measure("H1", observed=0.30, n=3000, baseline=0.18, baseline_n=3000)
+    moved = disco.hypothesis("H1", H1, metric="invite_rate", target=0.26, risk="value")
+    assert moved.post_hoc

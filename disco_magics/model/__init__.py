@@ -16,7 +16,7 @@ from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothes
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
 from .provenance import PROVENANCE_KEY, Provenance
-from .result import ArmStats, Result
+from .result import ArmStats, CovariateStats, Result
 
 __all__ = [
     "DECISIONS",
@@ -29,6 +29,7 @@ __all__ = [
     "ArmStats",
     "ChoiceOption",
     "ColumnSpec",
+    "CovariateStats",
     "DatasetSpec",
     "Decision",
     "DiscoModel",

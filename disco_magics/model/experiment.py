@@ -43,6 +43,9 @@ class ExperimentRow(DiscoModel):
         default=None,
         description="What the latest rehearsal (a measurement of synthetic data) said; shown apart, never evidence.",
     )
+    post_hoc: bool = Field(
+        default=False, description="Metric, target, baseline or direction changed after the first result."
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
     @classmethod
@@ -66,6 +69,7 @@ class ExperimentRow(DiscoModel):
             baseline=hypothesis.baseline,
             target=hypothesis.target,
             status=hypothesis.status,
+            post_hoc=hypothesis.post_hoc,
             updated_at=hypothesis.updated_at,
         )
         if result is not None:

@@ -11,7 +11,7 @@ Samplers live in ``distributions/``, one file per family, registered by kind (se
 Imported on first use only: numpy, pandas, pyarrow (and Faker for ``fake.*`` columns) load here.
 """
 
-from ._effect import implied_effect, planted_arms, simulate
+from ._effect import NullLooks, implied_effect, null_looks, planted_arms, simulate
 from ._output import CSV_NOTE, DEFAULT_CHUNK_ROWS, WriteResult, write
 from ._provenance import PROVENANCE_KEY, file_provenance, is_synthetic_parquet, provenance_of
 from ._registry import Draw, families, register
@@ -25,12 +25,14 @@ __all__ = [
     "POOL_SIZE",
     "PROVENANCE_KEY",
     "Draw",
+    "NullLooks",
     "WriteResult",
     "families",
     "file_provenance",
     "implied_effect",
     "is_synthetic_parquet",
     "iter_chunks",
+    "null_looks",
     "planted_arms",
     "provenance_of",
     "register",
