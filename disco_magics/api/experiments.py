@@ -39,7 +39,10 @@ def experiments(
     table = experiment_table(problem, all, session=session)
     columns = list(ExperimentRow.model_fields)
     frame = pd.DataFrame([row.model_dump() for row in table.rows], columns=columns)
-    return frame.set_index("id", drop=False) if not frame.empty else frame
+    # Indexed by the hypothesis ID (``frame.loc["H1"]``) with the ``id`` column kept, and the index left
+    # unnamed so ``reset_index()``, ``groupby`` and ``to_csv`` behave as on any frame.
+    frame.index = pd.Index(frame["id"].tolist(), dtype=object)
+    return frame
 
 
 def experiment_row(id: str, problem: str, *, session: Session | None = None) -> ExperimentRow | None:

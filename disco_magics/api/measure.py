@@ -86,25 +86,26 @@ def measure(
         pairs = [(against, arm)]
         source = "aggregates"
 
-    results = []
-    look = s.store.count_results(h.problem, h.id) + 1
-    for control_arm, treatment_arm in pairs:
-        result = stats.evaluate(
-            hypothesis=h.id,
-            metric=metric or h.metric,
-            target=h.target,
-            control=control_arm,
-            treatment=treatment_arm,
-            baseline=h.baseline,
-            direction=h.direction,
-            look=look,
-            expected_split=split,
-            source=source,
-        )
-        results.append(result)
-        look += 1
+    def judge(first_look: int) -> list:
+        # runs inside the store's write transaction, so the look numbers are this kernel's alone
+        return [
+            stats.evaluate(
+                hypothesis=h.id,
+                metric=metric or h.metric,
+                target=h.target,
+                control=control_arm,
+                treatment=treatment_arm,
+                baseline=h.baseline,
+                direction=h.direction,
+                look=look,
+                expected_split=split,
+                source=source,
+            )
+            for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)
+        ]
+
+    results = s.store.add_results(h.problem, h.id, judge)
     for result in results:
-        s.store.add_result(h.problem, result, status=result.verdict)
         s.notify("result", result)
     return results[0] if len(results) == 1 else results
 
