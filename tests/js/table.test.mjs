@@ -216,6 +216,13 @@ describe("the DOM", { skip: jsdom ? false : "jsdom is not installed (jlpm instal
     assert.equal(node.textContent, "<img src=x onerror=alert(1)>");
   });
 
+  it("flags a hypothesis whose goalposts moved after data", () => {
+    const view = { state: viewState(), model: { get: () => ({}) }, redrawRow() {}, save() {}, cancel() {} };
+    const idColumn = t.COLUMNS.find((c) => c.key === "id");
+    assert.match(t.cell(view, idColumn, row({ post_hoc: true }), false).textContent, /post hoc/);
+    assert.doesNotMatch(t.cell(view, idColumn, row(), false).textContent, /post hoc/);
+  });
+
   it("marks the sorted column and filters by a chip", () => {
     const head = t.headerRow({ key: "p_value", desc: true }, false, () => {});
     const sorted = [...head.querySelectorAll("th")].filter((th) => th.getAttribute("aria-sort") !== "none");
