@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from ..errors import StoreError
 from ..model import Decision, Hypothesis, Problem, Result, utcnow
 from . import schema
+from ._rehearsals import Rehearsals, insert_rehearsal
 from .schema import SCHEMA_VERSION
 
 DEFAULT_PATH = Path(".disco") / "discovery.db"
@@ -30,8 +31,6 @@ CONNECT_TIMEOUT_S = 10.0
 STATEMENT_TIMEOUT_S = 30.0
 MEMORY_NOTE = "in memory: everything is lost when the kernel exits (set DISCO_STORE to a path to keep it)"
 _PG_SCHEMA_LOCK = 0x0D15C0  # an arbitrary, fixed advisory-lock key for schema creation
-#: the artifact kind rehearsal results are kept under, keyed ``problem/hypothesis``
-REHEARSAL = "rehearsal"
 
 
 def resolve_url(store: str | os.PathLike | None = None) -> str:
@@ -149,7 +148,7 @@ def _dumps(model) -> str:
     return model.model_dump_json()
 
 
-class Store:
+class Store(Rehearsals):
     """Durable persistence of problems, hypotheses, results, decisions, events and artifacts."""
 
     def __init__(
@@ -367,7 +366,7 @@ class Store:
             made = list(make(self._count_results(c, problem, hypothesis_id) + 1))
             for result in made:
                 if getattr(result, "rehearsal", False):  # kept apart: no look, no status
-                    self._insert_rehearsal(c, problem, result)
+                    insert_rehearsal(c, problem, result)
                     continue
                 self._insert_result(c, problem, result)
                 self._set_status(c, problem, result.hypothesis, result.verdict)
@@ -450,44 +449,6 @@ class Store:
     def latest_decisions(self, problem: str | None = None) -> dict[tuple[str, str], Decision]:
         """The newest ``Decision`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
         return self.latest("decisions", problem)  # type: ignore[return-value]
-
-    # ------------------------------------------------------------------------------------------ rehearsals
-    # A rehearsal (a result measured on synthetic data) lives with the artifacts, never in the results
-    # table: every query that counts looks, finds the latest result, moves a status, freezes a
-    # pre-registration or builds the report reads the results table, so none can take one for evidence.
-
-    def add_rehearsal(self, problem: str, result) -> None:
-        """Keep a rehearsal result of ``problem``; no status, look or verdict changes."""
-        with self._write() as c:
-            self._insert_rehearsal(c, problem, result)
-
-    def _insert_rehearsal(self, c: Connection, problem: str, result) -> None:
-        c.execute(
-            insert(schema.artifacts).values(
-                kind=REHEARSAL, key=f"{problem}/{result.hypothesis}", data=_dumps(result), created_at=utcnow()
-            )
-        )
-
-    def rehearsals(self, problem: str, hypothesis_id: str) -> list[Result]:
-        """Every rehearsal of a hypothesis, oldest first."""
-        table = schema.artifacts
-        query = (
-            select(table.c.data)
-            .where((table.c.kind == REHEARSAL) & (table.c.key == f"{problem}/{hypothesis_id}"))
-            .order_by(table.c.seq)
-        )
-        with self._read() as c:
-            return [Result.model_validate_json(data) for data in c.execute(query).scalars()]
-
-    def latest_rehearsals(self, problem: str | None = None) -> dict[tuple[str, str], Result]:
-        """The newest rehearsal per (problem, hypothesis) of ``problem`` (or of every problem)."""
-        table = schema.artifacts
-        newest = select(func.max(table.c.seq)).where(table.c.kind == REHEARSAL).group_by(table.c.key)
-        if problem is not None:
-            newest = newest.where(table.c.key.startswith(f"{problem}/", autoescape=True))
-        query = select(table.c.key, table.c.data).where(table.c.seq.in_(newest))
-        with self._read() as c:
-            return {tuple(key.split("/", 1)): Result.model_validate_json(data) for key, data in c.execute(query)}
 
     def add_decision(self, problem: str, decision: Decision) -> None:
         with self._write() as c:
