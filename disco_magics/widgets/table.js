@@ -207,26 +207,91 @@ function liftLegend() {
   return h("span", { class: "disco-xt-legend", title: "How to read the lift column" }, node);
 }
 
+// ------------------------------------------------------------------------------------------ the rows
+
+function parseRows(text) {
+  try {
+    const rows = JSON.parse(text || "[]");
+    return Array.isArray(rows) ? rows : [];
+  } catch (err) {
+    console.error("disco experiment table: unreadable rows", err);
+    return [];
+  }
+}
+
+// Rows as a patch changes them: rows whose key is removed go, upserted rows replace theirs in place,
+// new ones are added at the end (the view sorts anyway).
+export function applyRowsPatch(rows, patch) {
+  const removed = new Set(patch.remove || []);
+  const fresh = new Map(parseRows(patch.upsert).map((row) => [rowKey(row), row]));
+  const out = [];
+  for (const row of rows) {
+    const key = rowKey(row);
+    if (removed.has(key)) continue;
+    if (fresh.has(key)) {
+      out.push(fresh.get(key));
+      fresh.delete(key);
+    } else out.push(row);
+  }
+  for (const row of fresh.values()) out.push(row);
+  return out;
+}
+
+// The rows of one widget model, shared by its views: the synced rows_json (parsed once per sync), plus
+// the patches the kernel sent since (see table.py). Keyed by the model's table_key.
+const ROWS = new Map();
+
+function rowStore(model) {
+  const key = model.get("table_key");
+  let store = ROWS.get(key);
+  if (!store) {
+    store = {
+      seq: null,
+      text: null,
+      rows: [],
+      listeners: new Set(),
+      current() {
+        const seq = model.get("rows_seq");
+        const text = model.get("rows_json") || "[]";
+        // Patched rows hold until rows_json is synced whole again (the patches never change it).
+        if (seq !== store.seq || text !== store.text) {
+          store.seq = seq;
+          store.text = text;
+          store.rows = parseRows(text);
+        }
+        return store.rows;
+      },
+      patch(message) {
+        store.rows = applyRowsPatch(store.current(), message);
+        for (const listener of store.listeners) listener();
+      },
+    };
+    ROWS.set(key, store);
+  }
+  return store;
+}
+
+// Once per model, before any view: rows patches apply even while no view is shown.
+function initialize({ model }) {
+  const store = rowStore(model);
+  const onMessage = (message) => {
+    if (message && message.type === "rows") store.patch(message);
+  };
+  model.on("msg:custom", onMessage);
+  return () => {
+    model.off("msg:custom", onMessage);
+    ROWS.delete(model.get("table_key"));
+  };
+}
+
 // ------------------------------------------------------------------------------------------- render
 
 function render({ model, el }) {
   const state = tableState(model.get("table_key"));
 
-  // The rows travel as one JSON text (see table.py); parse it once per change.
-  let rowsText = null;
-  let rowsCache = [];
+  const rowSource = rowStore(model);
   function currentRows() {
-    const text = model.get("rows_json") || "[]";
-    if (text !== rowsText) {
-      rowsText = text;
-      try {
-        rowsCache = JSON.parse(text);
-      } catch (err) {
-        console.error("disco experiment table: unreadable rows", err);
-        rowsCache = [];
-      }
-    }
-    return rowsCache;
+    return rowSource.current();
   }
   const rowNodes = new Map(); // rowKey -> { tr, sig }
   let stale = false;
@@ -769,8 +834,11 @@ function render({ model, el }) {
 
   let rendered = false;
   const onChange = () => redraw();
-  const keys = ["rows_json", "sort", "filters", "notice", "scope", "generated_at", "decisions", "statuses", "risks"];
+  const keys = [
+    "rows_json", "rows_seq", "sort", "filters", "notice", "scope", "generated_at", "decisions", "statuses", "risks",
+  ];
   for (const key of keys) model.on(`change:${key}`, onChange);
+  rowSource.listeners.add(onChange);
 
   // A view detached while data changed re-renders when it shows again.
   let observer = null;
@@ -790,8 +858,9 @@ function render({ model, el }) {
   return () => {
     disposed = true;
     for (const key of keys) model.off(`change:${key}`, onChange);
+    rowSource.listeners.delete(onChange);
     if (observer) observer.disconnect();
   };
 }
 
-export default { render };
+export default { initialize, render };
