@@ -14,6 +14,7 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Message, MessageLoop } from '@lumino/messaging';
+import type { ISignal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { h } from './dom';
@@ -118,6 +119,28 @@ export class ExperimentTableOutput extends Panel implements IRenderMime.IRendere
     }
     const inner = factory.createRenderer({ ...this._options, mimeType: WIDGET_VIEW_MIME });
     this._inner = inner;
+    const manager = await managerOf(inner);
+    if (manager && !manager.has_model(modelId)) {
+      // Asked first, so a missing model logs no error; ask again whenever the manager has loaded the
+      // kernel's models (a reconnect, a restart).
+      await new Promise<void>(resolve => {
+        const retry = () => {
+          if (this._inner !== inner || manager.has_model(modelId)) {
+            manager.restored.disconnect(retry);
+            resolve();
+          }
+        };
+        manager.restored.connect(retry);
+        this._waiting = () => {
+          manager.restored.disconnect(retry);
+          resolve();
+        };
+      });
+      this._waiting = null;
+      if (this._inner !== inner || this.isDisposed) {
+        return;
+      }
+    }
     const shown = new Promise<void>(resolve => {
       this._hook = (handler: unknown, msg: Message): boolean => {
         if (handler === inner && msg.type === 'child-added' && this._inner === inner && !this._live) {
@@ -161,6 +184,7 @@ export class ExperimentTableOutput extends Panel implements IRenderMime.IRendere
     const inner = this._inner;
     this._inner = null;
     this._live = null;
+    this._waiting?.();
     if (inner) {
       if (this._hook) {
         MessageLoop.removeMessageHook(inner, this._hook);
@@ -170,11 +194,34 @@ export class ExperimentTableOutput extends Panel implements IRenderMime.IRendere
     }
   }
 
+  private _waiting: (() => void) | null = null;
   private _attempt = 0;
   private _saved: Widget | null = null;
   private _inner: IRenderMime.IRenderer | null = null;
   private _live: { widget: Widget; modelId: string } | null = null;
   private _hook: ((handler: unknown, msg: Message) => boolean) | null = null;
+}
+
+/** What this module needs of ipywidgets' widget manager. */
+export interface IWidgetManagerLike {
+  has_model(modelId: string): boolean;
+  readonly restored: ISignal<unknown, void>;
+}
+
+/**
+ * The widget manager behind an ipywidgets renderer (jupyterlab_widgets 3: a promise in its
+ * `_manager` field), or null where that is not there: then the renderer is simply asked to
+ * render, and logs an error when the model is missing.
+ */
+export async function managerOf(renderer: unknown): Promise<IWidgetManagerLike | null> {
+  const delegate = (renderer as { _manager?: { promise?: unknown } } | null)?._manager;
+  const pending = delegate?.promise;
+  if (!(pending instanceof Promise)) {
+    return null;
+  }
+  // A renderer made before the kernel was ready waits for its manager: don't wait with it.
+  const manager = (await Promise.race([pending, sleep(50).then(() => null)])) as Partial<IWidgetManagerLike> | null;
+  return manager && typeof manager.has_model === 'function' && manager.restored ? (manager as IWidgetManagerLike) : null;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Signal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { ExperimentTableOutput, liveTableFactory, SAVED_COPY_HINT, WidgetFactoryLookup } from '../live';
@@ -8,6 +9,7 @@ import { MIME, WIDGET_VIEW_MIME } from '../tokens';
 class FakeWidgetRenderer extends Panel implements IRenderMime.IRenderer {
   static models = new Set<string>();
   static created: FakeWidgetRenderer[] = [];
+  static rendered = 0;
 
   constructor(readonly mimeType: string) {
     super();
@@ -15,6 +17,7 @@ class FakeWidgetRenderer extends Panel implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    FakeWidgetRenderer.rendered += 1;
     this.modelId = (model.data[this.mimeType] as { model_id: string }).model_id;
     this.node.textContent = 'Loading widget...';
     if (FakeWidgetRenderer.models.has(this.modelId)) {
@@ -63,6 +66,7 @@ const rowIds = (el: Element) =>
 beforeEach(() => {
   FakeWidgetRenderer.models = new Set();
   FakeWidgetRenderer.created = [];
+  FakeWidgetRenderer.rendered = 0;
   document.body.replaceChildren();
 });
 
@@ -148,6 +152,26 @@ describe('the experiment table output in a notebook', () => {
     expect(out.node.querySelector('.jp-DiscoUnreadable')!.textContent).toBe(
       'This saved disco experiments could not be read.'
     );
+    out.dispose();
+  });
+
+  it('asks the widget manager first, and renders once its restored models include the table', async () => {
+    const manager = { restored: new Signal<unknown, void>({}), has_model: (id: string) => FakeWidgetRenderer.models.has(id) };
+    const withManager: IRenderMime.IRendererFactory = {
+      ...factory,
+      createRenderer: options => Object.assign(new FakeWidgetRenderer(options.mimeType), { _manager: { promise: Promise.resolve(manager) } })
+    };
+    const out = output(async () => withManager);
+    await out.renderModel(bundle(['H1']));
+    expect(FakeWidgetRenderer.rendered).toBe(0); // no attempt on a missing model: nothing logged
+    expect(rowIds(out.node)).toEqual(['H1']);
+    manager.restored.emit(); // restored, still without this model
+    expect(out.isLive).toBe(false);
+    FakeWidgetRenderer.models.add('m1');
+    manager.restored.emit(); // e.g. the page reconnected to the kernel that made the table
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(FakeWidgetRenderer.rendered).toBe(1);
+    expect(out.isLive).toBe(true);
     out.dispose();
   });
 });

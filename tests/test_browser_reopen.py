@@ -1,0 +1,137 @@
+"""Run today, read tomorrow: a notebook executed and saved without widget state (as JupyterLab saves by
+default), reopened in a real JupyterLab with a new kernel, shows its experiment table, not an error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from .browser import VISIBLE_NOTEBOOK, notebook_cell, open_notebook, run_all_cells, run_command
+from .conftest import H1, ONBOARDING
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytest.importorskip("playwright.sync_api")
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+EXPERIMENTS = "application/vnd.disco.experiments+json"
+ERRORS = ("model not found", "Error displaying widget", "Loading widget")
+
+RECORD = textwrap.dedent(
+    """
+    from disco_magics.model import ArmStats
+    from disco_magics.session import get_session
+    from disco_magics.stats import evaluate
+
+    arms = [ArmStats(name=name, kind="proportion", n=2400, sum=round(r * 2400), sum_squares=round(r * 2400))
+            for name, r in (("control", 0.18), ("checklist", 0.27))]
+    result = evaluate(hypothesis="H1", metric="invite_rate", target=0.25, control=arms[0],
+                      treatment=arms[1], baseline=0.18)
+    get_session().store.add_result("onboarding", result, status=result.verdict)
+    get_session().notify("result", result)
+    """
+)
+CELLS = [
+    "%load_ext disco_magics",
+    f"%%problem onboarding\n{ONBOARDING}",
+    f"%%hypothesis H1 --metric invite_rate --target 0.25 --risk value\n{H1}",
+    "%%hypothesis H2 --metric paid_rate --target 0.08 --risk viability\n"
+    "A longer team trial will raise paid_rate because teams need time to see value",
+    "%experiments",
+    RECORD,  # after the table is shown: the saved copy follows by display_id
+    "import disco_magics as disco\ndisco.decide('H2', 'kill', learning='Teams needed a reason, not time')",
+]
+TABLE_CELL = CELLS.index("%experiments")
+
+
+@pytest.fixture(scope="module")
+def executed(jupyter_lab) -> str:
+    """The notebook run headless by nbclient in the lab's root, saved without widget state, then trusted
+    the way `jupyter trust` does it for the lab server."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    NotebookClient(
+        nb,
+        timeout=180,
+        kernel_name="python3",
+        store_widget_state=False,
+        resources={"metadata": {"path": str(jupyter_lab.root_dir)}},
+    ).execute()
+    name = "reopen.ipynb"
+    path = jupyter_lab.root_dir / name
+    nbformat.write(nb, str(path))
+    assert "widgets" not in nb.metadata
+    data = nb.cells[TABLE_CELL].outputs[0]["data"]
+    assert {WIDGET_VIEW, EXPERIMENTS, "text/html"} <= set(data)
+    trust = [str(Path(sys.executable).parent / "jupyter-trust"), str(path)]
+    subprocess.run(trust, env=jupyter_lab.env, check=True, capture_output=True, timeout=60)
+    return name
+
+
+def untrusted_copy(lab, name: str) -> str:
+    copy = json.loads((lab.root_dir / name).read_text())
+    copy["metadata"]["copied_from"] = name  # the signature no longer matches
+    target = f"untrusted-{name}"
+    (lab.root_dir / target).write_text(json.dumps(copy))
+    return target
+
+
+def cell_trusted(page, index: int) -> bool:
+    return page.evaluate(
+        "(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).trusted", index
+    )
+
+
+def assert_saved_table_shows(page) -> None:
+    output = notebook_cell(page, TABLE_CELL).locator(".jp-OutputArea-output")
+    rows = output.get_by_test_id("disco-experiment-row")
+    rows.first.wait_for()
+    assert rows.count() == 2 and rows.first.is_visible()
+    assert [r.get_attribute("data-hypothesis") for r in rows.all()] == ["H1", "H2"]
+    text = output.inner_text()
+    assert "validated" in text and "kill" in text and "Teams needed a reason, not time" in text
+    assert "Saved copy, not live" in output.get_by_role("note").inner_text()
+    # ipywidgets gives up on a missing model after 2 s: wait longer, then read every output, hidden or not
+    time.sleep(3)
+    everything = page.locator(f"{VISIBLE_NOTEBOOK} .jp-OutputArea").all_text_contents()
+    assert not [t for t in everything if any(error in t for error in ERRORS)], everything
+
+
+def test_a_trusted_notebook_reopened_in_a_new_kernel_shows_its_saved_table(
+    page, console, jupyter_lab, executed, artifacts
+):
+    open_notebook(page, jupyter_lab, executed)  # a new kernel: the widget's model is gone
+    assert cell_trusted(page, TABLE_CELL)
+    run_command(page, "application:toggle-left-area")
+    assert_saved_table_shows(page)
+    notebook_cell(page, TABLE_CELL).scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
+    DOCS.mkdir(exist_ok=True)
+    page.locator(VISIBLE_NOTEBOOK).screenshot(path=str(DOCS / "experiment-table-reopened.png"))
+
+    # Running the notebook again in the new kernel gives the live widget back, in the same place.
+    run_all_cells(page)
+    widget = notebook_cell(page, TABLE_CELL).locator(".disco-xt")
+    widget.locator('tr.disco-xt-row[data-hypothesis="H2"]').wait_for()
+    assert widget.locator("tr.disco-xt-row").count() == 2
+    assert notebook_cell(page, TABLE_CELL).get_by_test_id("disco-saved-copy").count() == 0
+    widget.locator('tr[data-hypothesis="H1"] .disco-xt-c-verdict').get_by_text("validated").wait_for()
+    assert console.errors_except("favicon", "Failed to load resource") == []
+
+
+def test_an_untrusted_copy_shows_the_saved_table_too(page, console, jupyter_lab, executed):
+    name = untrusted_copy(jupyter_lab, executed)
+    open_notebook(page, jupyter_lab, name)
+    assert not cell_trusted(page, TABLE_CELL)
+    assert_saved_table_shows(page)
+    assert console.errors_except("favicon", "Failed to load resource") == []
