@@ -135,3 +135,48 @@ def test_an_untrusted_copy_shows_the_saved_table_too(page, console, jupyter_lab,
     assert not cell_trusted(page, TABLE_CELL)
     assert_saved_table_shows(page)
     assert console.errors_except("favicon", "Failed to load resource") == []
+
+
+def test_nbconvert_html_shows_the_static_table(jupyter_lab, executed):
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(jupyter_lab.root_dir / executed), as_version=4)
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    assert 'data-hypothesis="H1"' in page and 'data-hypothesis="H2"' in page
+    assert "Teams needed a reason, not time" in page and ".disco-experiments table{" in page
+    assert "model not found" not in page
+
+
+@pytest.fixture(scope="module")
+def lab_without_extension(tmp_path_factory):
+    """JupyterLab with the disco-magics lab extension disabled: what a colleague without it sees."""
+    from .browser import start_jupyter_lab, stop_jupyter_lab
+
+    root = tmp_path_factory.mktemp("plain-lab-root")
+    home = tmp_path_factory.mktemp("plain-lab-home")
+    page_config = home / "config" / "labconfig" / "page_config.json"
+    page_config.parent.mkdir(parents=True)
+    page_config.write_text(json.dumps({"disabledExtensions": {"disco-magics": True}}))
+    lab = start_jupyter_lab(root, home)
+    yield lab
+    stop_jupyter_lab(lab)
+
+
+def test_jupyterlab_without_the_extension_shows_the_static_html_of_an_untrusted_copy(
+    page, jupyter_lab, executed, lab_without_extension, artifacts
+):
+    lab = lab_without_extension
+    (lab.root_dir / executed).write_text((jupyter_lab.root_dir / executed).read_text())
+    name = untrusted_copy(lab, executed)
+    open_notebook(page, lab, name)
+    assert page.evaluate("() => window.jupyterapp.hasPlugin('disco-magics:live-table')") is False
+    output = notebook_cell(page, TABLE_CELL).locator(".jp-OutputArea-output")
+    # JupyterLab's sanitizer keeps the table and its words, drops the stylesheet, the drawings and the
+    # data attributes; the verdicts stay apart as bold words.
+    rows = output.locator("tbody tr")
+    rows.filter(has_text="Teams needed a reason, not time").wait_for()
+    assert rows.count() == 2
+    assert [r.locator("td").first.inner_text() for r in rows.all()] == ["H1", "H2"]
+    assert output.locator("b", has_text="validated").count() == 2 and "kill" in rows.nth(1).inner_text()
+    output.screenshot(path=str(artifacts / "experiment-table-without-extension.png"))
