@@ -120,6 +120,9 @@ export class ExperimentTableOutput extends Panel implements IRenderMime.IRendere
     const inner = factory.createRenderer({ ...this._options, mimeType: WIDGET_VIEW_MIME });
     this._inner = inner;
     const manager = await managerOf(inner);
+    if (this._inner !== inner || this.isDisposed) {
+      return; // a newer output replaced this one meanwhile
+    }
     if (manager && !manager.has_model(modelId)) {
       // Asked first, so a missing model logs no error; ask again whenever the manager has loaded the
       // kernel's models (a reconnect, a restart).
@@ -147,9 +150,13 @@ export class ExperimentTableOutput extends Panel implements IRenderMime.IRendere
           this._showLive(inner, modelId);
           resolve();
         } else if (handler === inner && msg.type === 'child-removed' && this._live?.widget === inner) {
-          // The widget was closed in the kernel: back to the saved copy.
-          this._stopLive();
-          this._showSaved();
+          // The widget was closed in the kernel: back to the saved copy, once this message is through.
+          void Promise.resolve().then(() => {
+            if (this._live?.widget === inner) {
+              this._stopLive();
+              this._showSaved();
+            }
+          });
         }
         return true;
       };

@@ -107,6 +107,7 @@ describe('the experiment table output in a notebook', () => {
     expect(out.isLive).toBe(true);
     // The widget is closed in the kernel: ipywidgets disposes the view.
     FakeWidgetRenderer.created[0].widgets[0].dispose();
+    await Promise.resolve();
     expect(out.isLive).toBe(false);
     expect(rowIds(out.node)).toEqual(['H1', 'H2', 'H3']);
     out.dispose();
