@@ -180,3 +180,43 @@ def test_jupyterlab_without_the_extension_shows_the_static_html_of_an_untrusted_
     assert [r.locator("td").first.inner_text() for r in rows.all()] == ["H1", "H2"]
     assert output.locator("b", has_text="validated").count() == 2 and "kill" in rows.nth(1).inner_text()
     output.screenshot(path=str(artifacts / "experiment-table-without-extension.png"))
+
+
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory):
+    """Notebook 7 (it loads the same lab extensions as JupyterLab)."""
+    pytest.importorskip("notebook")
+    from .browser import start_jupyter_lab, stop_jupyter_lab
+
+    lab = start_jupyter_lab(
+        tmp_path_factory.mktemp("nb7-root"), tmp_path_factory.mktemp("nb7-home"), app="notebook"
+    )
+    yield lab
+    stop_jupyter_lab(lab)
+
+
+def test_notebook_7_shows_the_saved_table_of_a_trusted_notebook_in_a_new_kernel(
+    page, console, jupyter_lab, executed, notebook7, artifacts
+):
+    (notebook7.root_dir / executed).write_text((jupyter_lab.root_dir / executed).read_text())
+    trust = [str(Path(sys.executable).parent / "jupyter-trust"), str(notebook7.root_dir / executed)]
+    subprocess.run(trust, env=notebook7.env, check=True, capture_output=True, timeout=60)
+    page.goto(f"{notebook7.url}notebooks/{executed}?token={notebook7.token}")
+    page.get_by_text("Trusted", exact=True).wait_for(timeout=90_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, .jp-KernelStatus')]"
+        ".length === 0 || document.body.textContent.includes('Python 3')",
+        timeout=90_000,
+    )
+    cell = page.locator(".jp-Cell").nth(TABLE_CELL)
+    cell.scroll_into_view_if_needed()
+    output = cell.locator(".jp-OutputArea-output")
+    output.get_by_test_id("disco-experiment-row").first.wait_for()
+    assert output.get_by_test_id("disco-experiment-row").count() == 2
+    assert "Saved copy, not live" in output.inner_text()
+    time.sleep(3)  # longer than ipywidgets takes to give up on a missing model
+    text = page.locator(".jp-OutputArea").all_text_contents()
+    assert not [t for t in text if any(error in t for error in ERRORS)], text
+    output.screenshot(path=str(artifacts / "experiment-table-notebook7.png"))
+    # Notebook 7 itself throws "reading 'schema'" while loading settings here, with or without disco
+    assert console.errors_except("favicon", "Failed to load resource", "reading 'schema'") == []
