@@ -18,6 +18,7 @@ __all__ = [
     "problem",
     "prototype",
     "report",
+    "results",
     "simulate",
     "synth",
     "track",
@@ -35,6 +36,7 @@ _API = {
     "prototype",
     "track",
     "report",
+    "results",
 }
 
 

@@ -9,6 +9,7 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from .errors import DiscoError, printable
@@ -31,6 +32,19 @@ def _fail(message: str, code: int = 1) -> int:
 
 def _store_for(notebook: Path) -> str:
     return os.environ.get("DISCO_STORE") or str(notebook.parent / ".disco" / "discovery.db")
+
+
+def _kernel_config(folder: str):
+    """The kernel's sockets: Unix domain sockets in a private folder (``ipc``), not loopback TCP. Nothing
+    else on the machine can reach the kernel, and ipykernel has no reason to print "Kernel is running over
+    TCP without encryption", which newcomers read as a security problem. Windows has no ``ipc`` and keeps
+    TCP. (Given as configuration, so that nbclient still owns the kernel and shuts it down.)"""
+    from traitlets.config import Config
+
+    if os.name == "nt":
+        return Config()
+    os.chmod(folder, 0o700)
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}})
 
 
 def run_notebook(path: Path, out: Path | None, inplace: bool, timeout: int, progress: bool = True) -> int:
@@ -60,10 +74,12 @@ def run_notebook(path: Path, out: Path | None, inplace: bool, timeout: int, prog
         content = execute_reply.get("content", {}) if isinstance(execute_reply, dict) else {}
         failed["error"] = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}".strip()
 
+    sockets = tempfile.TemporaryDirectory(prefix="disco-kernel-")
     client = NotebookClient(
         notebook,
         timeout=timeout,
         kernel_name="python3",
+        config=_kernel_config(sockets.name),
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_complete=on_complete,
         on_cell_error=on_error,
@@ -83,6 +99,7 @@ def run_notebook(path: Path, out: Path | None, inplace: bool, timeout: int, prog
         print(f"disco run: {path.name} could not run: {type(err).__name__}: {err}", file=sys.stderr)
     finally:
         bar.close()
+        sockets.cleanup()
     target = path if inplace else out
     if target is not None:
         from .files import write_text_atomic

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Float, Int, Unicode, observe
+from traitlets import observe
 
 from .errors import DiscoError
 from .session import Session, Settings, set_session
+from .settings import CONFIGURABLE, SettingTraits
 
 EXAMPLES = {
     "problem": "%%problem onboarding",
@@ -107,17 +108,11 @@ def _show(obj, metadata: dict | None = None) -> None:
 
 
 @magics_class
-class DiscoMagics(Magics):
-    """Product discovery magics: %%problem, %%hypothesis, %%synth, %measure, %experiments, %prototype, %disco."""
+class DiscoMagics(Magics, SettingTraits):
+    """Product discovery magics: %%problem, %%hypothesis, %%synth, %measure, %experiments, %prototype, %disco.
 
-    provider = Unicode(None, allow_none=True, help="LLM provider: openai, local or offline.").tag(config=True)
-    model = Unicode(None, allow_none=True, help="Model name (openai) or GGUF path (local).").tag(config=True)
-    store = Unicode(None, allow_none=True, help="Store path or database URL (default .disco/discovery.db).").tag(
-        config=True
-    )
-    llm_cache = Unicode("record", help="LLM cache mode: record, replay or off.").tag(config=True)
-    deadline = Float(60.0, help="Total seconds one LLM call may take, retries included.").tag(config=True)
-    concurrency = Int(4, help="LLM calls in flight at once.").tag(config=True)
+    The configurable settings (``%config DiscoMagics.NAME``) are the traitlets of ``settings.SettingTraits``.
+    """
 
     def __init__(self, shell=None, session: Session | None = None, **kwargs) -> None:
         # The session exists before traitlets load %config values, which the observer writes into it.
@@ -126,14 +121,14 @@ class DiscoMagics(Magics):
         settings = self.session.settings
         configured = set(self.config.get(type(self).__name__, {}))
         # The environment fills what %config did not set; %config set later takes over through the observer.
-        for name in ("provider", "model", "store", "llm_cache", "deadline", "concurrency"):
+        for name in CONFIGURABLE:
             value = getattr(settings, name)
             if name in configured:
                 continue  # the observer already copied the %config value into the settings
             if value is not None:
                 self.set_trait(name, value)
 
-    @observe("provider", "model", "store", "llm_cache", "deadline", "concurrency")
+    @observe(*CONFIGURABLE)
     def _settings_changed(self, change) -> None:
         if change["name"] == "store":
             self.session.use_store(change["new"])
@@ -249,8 +244,6 @@ class DiscoMagics(Magics):
         """Synthetic data from a column spec (or prose), sampled locally, vectorized and seeded."""
         from . import api
         from .parse.args import parse_whole
-        from .synthetic import write
-        from .synthetic._sampler import resolve_seed
 
         args = _parse(self.synth, line, "synth")
         if not args.name:
@@ -259,23 +252,27 @@ class DiscoMagics(Magics):
             raise UsageError(
                 f"%%synth NAME must be a Python variable name, not {args.name[:40]!r} — e.g. {EXAMPLES['synth']}"
             )
-        rows = parse_whole(args.rows, "--rows", EXAMPLES["synth"], minimum=1)
-        seed = resolve_seed(parse_whole(args.seed, "--seed", EXAMPLES["synth"]) if args.seed else None)
-        spec, note = api.dataset_spec(cell, session=self.session)
-        if note:
-            print(f"# spec {note}:\n{spec.to_text()}\n")
-        if args.out:
-            written = write(spec, rows, args.out, seed=seed)
-            print(f"{args.name}: wrote {rows:,} rows × {len(spec.column_names)} columns to {written.path} (seed {seed})")
+        run = api.synthesize(
+            args.name,
+            cell,
+            rows=parse_whole(args.rows, "--rows", EXAMPLES["synth"], minimum=1),
+            seed=parse_whole(args.seed, "--seed", EXAMPLES["synth"]) if args.seed else None,
+            out=args.out,
+            for_id=args.for_id,
+            session=self.session,
+        )
+        if run.drafted:
+            print(f"# spec {run.drafted}:\n{run.spec.to_text()}\n")
+        columns = len(run.spec.column_names)
+        if run.written is not None:
+            print(f"{args.name}: wrote {run.rows:,} rows × {columns} columns to {run.written.path} (seed {run.seed})")
         else:
-            frame = api.synth(spec.to_text(), rows=rows, seed=seed, session=self.session)
-            self.shell.user_ns[args.name] = frame
-            print(f"{args.name}: {rows:,} rows × {frame.shape[1]} columns (seed {seed})")
-        if args.for_id:
-            h, implied = api.link_dataset(args.name, spec, rows, seed, args.for_id, session=self.session)
-            print(f"for {h.id}: {implied}")
-        if not args.out:
-            _show(frame.head())
+            self.shell.user_ns[args.name] = run.frame
+            print(f"{args.name}: {run.rows:,} rows × {columns} columns (seed {run.seed})")
+        if run.hypothesis is not None:
+            print(f"for {run.hypothesis.id}: {run.implied}")
+        if run.frame is not None:
+            _show(run.frame.head())
 
     @line_magic
     @no_var_expand
@@ -427,8 +424,19 @@ _DISCO_COMMANDS: dict[str, Callable[[DiscoMagics, list[str]], None]] = {
 }
 
 
+def _model_bundle(obj):
+    """IPython's printer for every model: ``display`` (and pydantic) load on the first model shown."""
+    from .display import ipython_bundle
+
+    return ipython_bundle(obj)
+
+
 def load(ipython) -> DiscoMagics:
     magics = DiscoMagics(shell=ipython)
     ipython.register_magics(magics)
+    # By name, so nothing heavy loads now; model never imports display, the extension wires them.
+    ipython.display_formatter.mimebundle_formatter.for_type_by_name(
+        "disco_magics.model._base", "DiscoModel", _model_bundle
+    )
     set_session(magics.session)
     return magics

@@ -1,43 +1,21 @@
 """The one stateful object: configuration, the store, the current problem and live listeners.
 
+``Settings`` (defined from the traitlets in ``settings.py``) is re-exported here.
+
 ``load_ipython_extension`` installs a Session for the kernel; the plain-Python API uses a lazily created
 default one. Tests build their own on ``tmp_path``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import NotFoundError
+from .settings import Settings
 
 Listener = Callable[[str, Any], None]
-
-
-@dataclass
-class Settings:
-    """What the user can configure (environment, ``%config DiscoMagics.*``, ``%disco use``)."""
-
-    provider: str | None = None  # openai | local | offline; None = pick from the environment
-    model: str | None = None
-    base_url: str | None = None
-    store: str | None = None
-    llm_cache: str = "record"  # record | replay | off
-    deadline: float = 60.0  # seconds, one total deadline per LLM call
-    concurrency: int = 4  # LLM calls in flight at once
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        return cls(
-            provider=env.get("DISCO_PROVIDER") or None,
-            model=env.get("DISCO_MODEL") or None,
-            base_url=env.get("OPENAI_BASE_URL") or None,
-            store=env.get("DISCO_STORE") or None,
-            llm_cache=(env.get("DISCO_LLM_CACHE") or "record").lower(),
-        )
 
 
 @dataclass

@@ -2,7 +2,8 @@
 # Everything goes into ./.venv; system packages come from apt when missing (root or sudo).
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv"
+# DISCO_VENV puts the environment elsewhere (the tests set up the quickstart in a clean venv of its own)
+VENV="${DISCO_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
 
 log() { printf '\n==> %s\n' "$*"; }

@@ -14,7 +14,9 @@ start_postgres() {
   id "$owner" >/dev/null 2>&1 || owner="$(id -un)"
   local run=(bash -c)
   [ "$(id -u)" = 0 ] && run=(su "$owner" -s /bin/bash -c)
+  DISCO_PG_STARTED=""
   if ! "${run[@]}" "$bin/pg_ctl -D $data status" >/dev/null 2>&1; then
+    DISCO_PG_STARTED="$bin/pg_ctl -D $data"
     rm -rf "$data"
     mkdir -p "$data" && chown "$owner" "$data"
     "${run[@]}" "$bin/initdb -D $data -U disco --auth=trust >/dev/null"
@@ -24,4 +26,21 @@ start_postgres() {
   popd >/dev/null
   export DISCO_TEST_POSTGRES_URL="postgresql://disco@127.0.0.1:$port/disco_test"
   log "PostgreSQL on $DISCO_TEST_POSTGRES_URL"
+}
+
+stop_postgres() {
+  # Stops the server start_postgres started (one that was already running is left alone),
+  # unless DISCO_KEEP_POSTGRES=1.
+  [ -n "${DISCO_PG_STARTED:-}" ] || return 0
+  [ "${DISCO_KEEP_POSTGRES:-}" = 1 ] && { log "PostgreSQL left running (DISCO_KEEP_POSTGRES=1)"; return 0; }
+  local owner=postgres
+  id "$owner" >/dev/null 2>&1 || owner="$(id -un)"
+  pushd / >/dev/null
+  if [ "$(id -u)" = 0 ]; then
+    su "$owner" -s /bin/bash -c "$DISCO_PG_STARTED -m fast stop" >/dev/null 2>&1 || true
+  else
+    bash -c "$DISCO_PG_STARTED -m fast stop" >/dev/null 2>&1 || true
+  fi
+  popd >/dev/null
+  log "PostgreSQL stopped"
 }

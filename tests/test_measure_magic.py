@@ -37,7 +37,7 @@ def test_measure_from_data_validates_and_moves_status(framed, capsys):
     assert status() == "validated"
     rows = get_session().store.results("onboarding", "H1")
     assert len(rows) == 1
-    assert rows[0]["control"]["n"] == 2000 and rows[0]["treatment"]["name"] == "checklist"
+    assert rows[0].control.n == 2000 and rows[0].treatment.name == "checklist"
 
 
 def test_second_look_is_marked_as_peeking(framed):
@@ -48,6 +48,23 @@ def test_second_look_is_marked_as_peeking(framed):
     assert (first.look, second.look) == (1, 2)
     assert "look" in second.reason.lower() or any("look" in n.lower() for n in second.notes)
     assert get_session().store.count_results("onboarding", "H1") == 2
+
+
+def test_results_returns_every_look_as_a_result_oldest_first(framed):
+    import disco_magics as disco
+    from disco_magics.model import Result
+
+    assert disco.results("H1") == []
+    first = disco.measure("H1", observed=0.27, n=2400, baseline=0.18, baseline_n=2400)
+    second = disco.measure("H1", observed=0.26, n=3000, baseline=0.18, baseline_n=3000)
+    looks = disco.results("H1")
+    assert all(type(r) is Result for r in looks)
+    assert looks == [first, second]
+    (card,) = [c for section in disco.report().problems for c in section.cards if c.hypothesis.id == "H1"]
+    assert card.result == second and card.looks == 2
+    assert card.observed == second.reason
+    with pytest.raises(Exception, match="H9"):
+        disco.results("H9")
 
 
 def test_aggregates_against_fixed_baseline(framed):

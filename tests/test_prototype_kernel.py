@@ -74,7 +74,7 @@ def measured(session, notebook) -> None:
     text = outputs_text(notebook.cells[-1])
     assert "H1" in text and any(word in text.upper() for word in ("VALIDATED", "INVALIDATED", "INCONCLUSIVE"))
     stored = session.store.results("onboarding", "H1")
-    assert stored and stored[-1]["source"] == "events"
+    assert stored and stored[-1].source == "events"
 
 
 SIMULATIONS = {

@@ -445,7 +445,7 @@ def test_committed_data_in_the_wal_survives_a_kill_and_no_wal_or_shm_is_ever_del
     monkeypatch.setattr(shutil, "rmtree", lambda path, *a, **k: deleted.append(os.fspath(path)))
 
     store = Store(url)
-    assert acked <= {r["look"] for r in store.results("onboarding", "H1")}
+    assert acked <= {r.look for r in store.results("onboarding", "H1")}
     store.add_result("onboarding", Result.model_validate_json(result_json()))
     store.backup(tmp_path / "copy.db")
     store.close()

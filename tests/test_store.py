@@ -93,8 +93,40 @@ def test_decisions_and_latest(tmp_path):
     store.add_decision("onboarding", Decision(hypothesis="H1", decision="pivot", learning="a"))
     store.add_decision("onboarding", Decision(hypothesis="H1", decision="kill", learning="b"))
     latest = store.latest("decisions")
-    assert latest[("onboarding", "H1")]["decision"] == "kill"
+    assert latest[("onboarding", "H1")].decision == "kill"
     assert [d.decision for d in store.decisions("onboarding", "H1")] == ["pivot", "kill"]
+    assert store.latest_decisions("onboarding") == {("onboarding", "H1"): store.decisions("onboarding", "H1")[-1]}
+
+
+def test_results_come_back_typed(tmp_path):
+    from disco_magics import stats
+    from disco_magics.model import ExperimentRow, Result
+
+    store = Store(tmp_path / "s.db")
+    p = parse_problem("onboarding", ONBOARDING)
+    store.save_problem(p)
+    h = parse_hypothesis("H1", H1, p, metric="invite_rate", target=0.3)
+    store.save_hypothesis(h)
+    made = [
+        stats.evaluate(
+            hypothesis="H1",
+            metric="invite_rate",
+            target=0.3,
+            control=stats.arm_from_rate("control", 0.18, 2000),
+            treatment=stats.arm_from_rate("treatment", rate, 2000),
+            look=look,
+        )
+        for look, rate in ((1, 0.2), (2, 0.31))
+    ]
+    for result in made:
+        store.add_result("onboarding", result, status=result.verdict)
+    stored = store.results("onboarding", "H1")
+    assert [type(r) for r in stored] == [Result, Result]
+    assert stored == made  # every field survives the round trip, nothing extra rides along
+    latest = store.latest_results("onboarding")[("onboarding", "H1")]
+    assert latest == made[-1]
+    row = ExperimentRow.from_evidence(store.hypothesis("onboarding", "H1"), latest)
+    assert (row.looks, row.n, row.lift) == (2, 4000, latest.lift)
 
 
 def test_newer_schema_is_refused_not_broken(tmp_path):

@@ -1,13 +1,17 @@
 """Model → mimebundle: ``text/plain``, escaped ``text/html`` and ``application/vnd.disco.<kind>+json``.
 
-``display`` depends on ``model`` only. Renderers are looked up by type name, so a new displayable type
-adds one entry to ``_RENDERERS``.
+``display`` depends on ``model`` only, never the other way: importing this package installs ``bundle``
+as the models' renderer (``model._base.set_renderer``), and ``%load_ext`` registers it with IPython's
+display formatter by name, without importing anything heavy. Renderers are looked up by type name, so a
+new displayable type adds one entry to ``_RENDERERS`` (text and HTML) or ``_BUNDLES`` (a whole bundle).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from ..model._base import set_renderer
 
 
 def _problem(obj) -> tuple[str, str]:
@@ -57,15 +61,39 @@ _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
 }
 
 
+def _drafted_prototype(obj) -> tuple[dict[str, Any], dict[str, Any]]:
+    from .prototype import drafted_bundle
+
+    return drafted_bundle(obj)
+
+
+#: types whose bundle is more than text and HTML (extra media types, a trimmed JSON payload)
+_BUNDLES: dict[str, Callable[[Any], tuple[dict[str, Any], dict[str, Any]]]] = {
+    "DraftedPrototype": _drafted_prototype,
+}
+
+
 def register(type_name: str, renderer: Callable[[Any], tuple[str, str]]) -> None:
     _RENDERERS[type_name] = renderer
 
 
 def bundle(obj, metadata: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The display bundle of a model: (data, metadata)."""
+    whole = _BUNDLES.get(type(obj).__name__)
+    if whole is not None:
+        data, meta = whole(obj)
+        return data, {**meta, **(metadata or {})}
     renderer = _RENDERERS.get(type(obj).__name__)
     payload = obj.model_dump(mode="json")
     if renderer is None:
         return {"text/plain": repr(obj), obj.media_type(): payload}, dict(metadata or {})
     text, html = renderer(obj)
     return {"text/plain": text, "text/html": html, obj.media_type(): payload}, dict(metadata or {})
+
+
+def ipython_bundle(obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """IPython's mimebundle printer for every ``DiscoModel`` (a type without a bundle kind shows as text)."""
+    return bundle(obj) if obj.bundle_kind else None
+
+
+set_renderer(bundle)

@@ -1,4 +1,4 @@
-"""Small HTML helpers shared by every card and table: escaping, number formats, badges.
+"""Small HTML helpers shared by every card and table: escaping, badges; number formats from ``formats``.
 
 Every user or model string goes through ``esc``; nothing here emits script.
 """
@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import html
 
-STATUS_COLOURS = {
-    "draft": ("#57606a", "#eaeef2"),
-    "running": ("#0550ae", "#ddf4ff"),
-    "validated": ("#116329", "#dafbe1"),
-    "invalidated": ("#a40e26", "#ffebe9"),
-    "inconclusive": ("#7d4e00", "#fff8c5"),
-    "persevere": ("#116329", "#dafbe1"),
-    "pivot": ("#6639ba", "#fbefff"),
-    "kill": ("#a40e26", "#ffebe9"),
-    "iterate": ("#0550ae", "#ddf4ff"),
-}
+from .. import formats
+from ._palette import BADGE, badge_colours
+
+#: badge colours by word (statuses, verdicts, decisions): the one palette, in ``_palette``
+STATUS_COLOURS = BADGE
 
 CARD_STYLE = (
     "border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;margin:4px 0;"
@@ -29,25 +23,15 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def fmt(value: float | None, digits: int = 3) -> str:
-    """A number as users read it: '—' for none, up to ``digits`` significant decimals."""
-    if value is None:
-        return "—"
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 1000):
-        return f"{int(value):,}"
-    return f"{value:.{digits}g}" if abs(value) < 1e-3 and value != 0 else f"{value:.{digits}f}".rstrip("0").rstrip(".")
-
-
-def fmt_p(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+#: a number in a card or table cell (``—`` for none), and a p-value that never rounds across 0.05
+fmt = formats.number
+fmt_p = formats.p_value_short
 
 
 def badge(word: str | None) -> str:
     if not word:
         return ""
-    fg, bg = STATUS_COLOURS.get(word, ("#24292f", "#eaeef2"))
+    fg, bg = badge_colours(word)
     return (
         f'<span class="disco-badge disco-{esc(word)}" style="display:inline-block;padding:0 8px;border-radius:10px;'
         f'font-size:12px;font-weight:600;color:{fg};background:{bg}">{esc(word)}</span>'

@@ -5,18 +5,17 @@ from __future__ import annotations
 from ..model import ExperimentRow
 from ..model.report import LearningCard, LearningReport
 from ._html import badge, card, esc, fmt, fmt_p
-from .table import lift_svg
+from .lift import lift_bar
 
 
 def _evidence(c: LearningCard) -> str:
     r = c.result
-    if not r:
+    if r is None:
         return "no result yet"
-    arms = [a for a in (r.get("control"), r.get("treatment")) if a]
-    n = sum(int(a.get("n") or 0) for a in arms)
+    n = sum(r.n.values())
     return (
-        f"observed {fmt(r.get('observed'))} vs target {fmt(r.get('target'))}; lift {fmt(r.get('lift'))} "
-        f"[{fmt(r.get('ci_low'))}, {fmt(r.get('ci_high'))}], p {fmt_p(r.get('p_value'))}, n {n:,}, "
+        f"observed {fmt(r.observed)} vs target {fmt(r.target)}; lift {fmt(r.lift)} "
+        f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}], p {fmt_p(r.p_value)}, n {n:,}, "
         f"{c.looks} look{'s' if c.looks != 1 else ''}"
     )
 
@@ -36,7 +35,7 @@ def report_markdown(report: LearningReport) -> str:
         out.append("")
         for c in section.cards:
             h = c.hypothesis
-            verdict = (c.result or {}).get("verdict") or h.status
+            verdict = c.result.verdict if c.result is not None else h.status
             out += [
                 f"### {h.id} — {h.risk or 'risk not named'} risk — {verdict}",
                 "",
@@ -52,22 +51,9 @@ def report_markdown(report: LearningReport) -> str:
 
 
 def _chart(c: LearningCard) -> str:
-    r = c.result
-    if not r or r.get("lift") is None:
+    if c.result is None:
         return ""
-    row = ExperimentRow(
-        id=c.hypothesis.id,
-        problem=c.hypothesis.problem,
-        statement=c.hypothesis.statement,
-        metric=c.hypothesis.metric,
-        baseline=c.hypothesis.baseline,
-        target=c.hypothesis.target,
-        lift=r.get("lift"),
-        ci_low=r.get("ci_low"),
-        ci_high=r.get("ci_high"),
-        verdict=r.get("verdict"),
-    )
-    return lift_svg(row, width=220, height=22)
+    return lift_bar(ExperimentRow.from_evidence(c.hypothesis, c.result), width=220, height=22)
 
 
 def report_html(report: LearningReport) -> str:
@@ -94,7 +80,7 @@ def report_html(report: LearningReport) -> str:
         )
         for c in section.cards:
             h = c.hypothesis
-            verdict = (c.result or {}).get("verdict") or h.status
+            verdict = c.result.verdict if c.result is not None else h.status
             rows = "".join(
                 f'<tr><th style="text-align:left;padding:2px 10px 2px 0;vertical-align:top;white-space:nowrap">'
                 f"{esc(label)}</th><td>{esc(text)}</td></tr>"

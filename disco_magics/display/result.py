@@ -6,57 +6,17 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from disco_magics.model.result import MetricKind, Result
+from .. import formats
+from ..model.result import Result
+from ._palette import BADGE, INK
+from .lift import lift_chart as lift_svg
 
 __all__ = ["VERDICT_COLOURS", "lift_svg", "result_bundle", "result_html", "result_text"]
 
-#: verdict -> (foreground, background)
+#: verdict -> (foreground, background), from the one palette
 VERDICT_COLOURS: dict[str, tuple[str, str]] = {
-    "validated": ("#1a7f37", "#dafbe1"),
-    "invalidated": ("#cf222e", "#ffebe9"),
-    "inconclusive": ("#9a6700", "#fff8c5"),
+    verdict: (INK[verdict], BADGE[verdict][1]) for verdict in ("validated", "invalidated", "inconclusive")
 }
-
-_MINUS = "−"
-
-
-# Small formatting twins of disco_magics.stats._format: display depends on the model only.
-def _sig(x: float, digits: int) -> str:
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    text = f"{x:.{digits}g}"
-    return f"{x:.2e}" if "e" in text else text
-
-
-def _value(kind: MetricKind, x: float) -> str:
-    return f"{_sig(100 * x, 3)}%" if kind == "proportion" else _sig(x, 4)
-
-
-def _change(kind: MetricKind, x: float) -> str:
-    sign = "+" if x > 0 else (_MINUS if x < 0 else "±")
-    return f"{sign}{_sig(abs(100 * x), 3)} pp" if kind == "proportion" else f"{sign}{_sig(abs(x), 4)}"
-
-
-def _relative(x: float) -> str:
-    sign = "+" if x > 0 else (_MINUS if x < 0 else "±")
-    return f"{sign}{_sig(abs(100 * x), 3)}%"
-
-
-def _p(p: float) -> str:
-    if p < 0.001:
-        return "p < 0.001"
-    text = f"{p:.3f}"
-    if (float(text) < 0.05) != (p < 0.05):
-        text = f"{p:.4f}"
-    return f"p = {text}"
-
-
-def _chance(c: float) -> str:
-    if c > 0.999:
-        return ">99.9%"
-    if c < 0.001:
-        return "<0.1%"
-    return f"{100 * c:.1f}%"
 
 
 def _rows(result: Result) -> list[tuple[str, str, str]]:
@@ -64,11 +24,11 @@ def _rows(result: Result) -> list[tuple[str, str, str]]:
     kind = result.metric_kind
     rows = []
     if result.control is None:
-        rows.append(("fixed baseline", "—", _value(kind, result.reference)))
+        rows.append(("fixed baseline", "—", formats.value(kind, result.reference)))
     else:
-        rows.append((result.control.name, f"{result.control.n:,}", _value(kind, result.control.mean)))
+        rows.append((result.control.name, f"{result.control.n:,}", formats.value(kind, result.control.mean)))
     t = result.treatment
-    rows.append((t.name, f"{t.n:,}", f"{_value(kind, t.mean)}"))
+    rows.append((t.name, f"{t.n:,}", f"{formats.value(kind, t.mean)}"))
     return rows
 
 
@@ -77,23 +37,23 @@ def _facts(result: Result) -> list[tuple[str, str]]:
     facts = [
         (
             "lift",
-            f"{_change(kind, result.lift)} (95% CI {_change(kind, result.ci_low)} to {_change(kind, result.ci_high)})",
+            f"{formats.change(kind, result.lift)} (95% CI {formats.change(kind, result.ci_low)} to {formats.change(kind, result.ci_high)})",
         )
     ]
     if result.relative_lift is not None:
-        rel = _relative(result.relative_lift)
+        rel = formats.relative(result.relative_lift)
         if result.rel_ci_low is not None and result.rel_ci_high is not None:
-            rel += f" (95% CI {_relative(result.rel_ci_low)} to {_relative(result.rel_ci_high)})"
+            rel += f" (95% CI {formats.relative(result.rel_ci_low)} to {formats.relative(result.rel_ci_high)})"
         facts.append(("relative lift", rel))
     facts += [
-        ("p-value", _p(result.p_value)),
-        ("chance to beat", _chance(result.chance_to_beat)),
+        ("p-value", formats.p_value(result.p_value)),
+        ("chance to beat", formats.chance(result.chance_to_beat)),
         (
             "observed",
-            f"{_value(kind, result.observed)} (95% CI {_value(kind, result.observed_ci_low)} to "
-            f"{_value(kind, result.observed_ci_high)})",
+            f"{formats.value(kind, result.observed)} (95% CI {formats.value(kind, result.observed_ci_low)} to "
+            f"{formats.value(kind, result.observed_ci_high)})",
         ),
-        ("target", f"{_value(kind, result.target)} ({result.direction})"),
+        ("target", f"{formats.value(kind, result.target)} ({result.direction})"),
     ]
     if result.verdict == "inconclusive" and result.required_n_per_arm is not None:
         where = "per arm" if result.control is not None else f"in {result.treatment.name}"
@@ -112,49 +72,6 @@ def result_text(result: Result) -> str:
         lines.append(f"  {name:<{width}}  n={n:>10}  mean={mean}")
     lines += [f"  {label}: {value}" for label, value in _facts(result)]
     return "\n".join(lines)
-
-
-def lift_svg(result: Result, width: int = 320, height: int = 64) -> str:
-    """Inline SVG: the lift (point) with its 95% CI (bar), zero, and the target as a lift (dashed line)."""
-    fg, _ = VERDICT_COLOURS[result.verdict]
-    kind = result.metric_kind
-    target = result.target_lift
-    lo = min(result.ci_low, 0.0, target)
-    hi = max(result.ci_high, 0.0, target)
-    span = hi - lo or max(abs(hi), 1e-12)
-    lo, hi = lo - 0.08 * span, hi + 0.08 * span
-    pad, y = 12, 30
-
-    def x(v: float) -> float:
-        return round(pad + (v - lo) / (hi - lo) * (width - 2 * pad), 2)
-
-    def text(at: float, baseline: float, colour: str, words: str) -> str:
-        # keep labels inside the picture near its edges
-        anchor = "start" if at < 50 else ("end" if at > width - 50 else "middle")
-        return (
-            f'<text x="{at}" y="{baseline}" font-size="10" text-anchor="{anchor}" fill="{colour}">'
-            f"{html.escape(words)}</text>"
-        )
-
-    lift_x, zero_x, target_x = x(result.lift), x(0.0), x(target)
-    aria = html.escape(f"lift {_change(kind, result.lift)}, target {_change(kind, target)}", quote=True)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{aria}">',
-        f'<line x1="{pad}" y1="{y}" x2="{width - pad}" y2="{y}" stroke="#d0d7de" stroke-width="1"/>',
-        f'<line class="zero" x1="{zero_x}" y1="12" x2="{zero_x}" y2="{y + 12}" stroke="#57606a" stroke-width="1"/>',
-        # the "0" label would sit on the lift's label when the two are close
-        text(zero_x, y + 24, "#57606a", "0") if abs(zero_x - lift_x) > 36 else "",
-        f'<line class="target" x1="{target_x}" y1="12" x2="{target_x}" y2="{y + 12}" stroke="#0969da" '
-        'stroke-width="1.5" stroke-dasharray="4 3"/>',
-        text(target_x, 9, "#0969da", f"target {_change(kind, target)}"),
-        f'<line class="ci" x1="{x(result.ci_low)}" y1="{y}" x2="{x(result.ci_high)}" y2="{y}" stroke="{fg}" '
-        'stroke-width="5" stroke-linecap="round" opacity="0.55"/>',
-        f'<circle class="lift" cx="{lift_x}" cy="{y}" r="5" fill="{fg}"/>',
-        text(lift_x, y + 24, fg, _change(kind, result.lift)),
-        "</svg>",
-    ]
-    return "".join(parts)
 
 
 def result_html(result: Result) -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 
 from ..model import ExperimentRow, ExperimentTable
-from ._html import STATUS_COLOURS, esc, fmt, fmt_p
+from ._html import esc, fmt, fmt_p
+from ._palette import BADGE, INK, TARGET, ZERO, ink
+from .lift import lift_bar
 
 COLUMNS = (
     ("id", "ID"),
@@ -31,60 +32,6 @@ COLUMNS = (
 )
 
 
-def lift_svg(row: ExperimentRow, width: int = 120, height: int = 18, styled: bool = True) -> str:
-    """A small bar: the lift's 95% CI, its point, zero and the target lift, on one scale. ``styled``
-    False leaves the colours to the table's stylesheet (classes ``dx-lift``, ``dx-VERDICT``)."""
-    if row.lift is None or row.ci_low is None or row.ci_high is None:
-        return ""
-    target_lift = row.target - row.baseline if row.baseline is not None else None
-    points = [0.0, row.lift, row.ci_low, row.ci_high] + ([target_lift] if target_lift is not None else [])
-    lo, hi = min(points), max(points)
-    span = (hi - lo) or 1.0
-    lo, hi = lo - span * 0.08, hi + span * 0.08
-
-    def x(v: float) -> float:
-        return round(4 + (v - lo) / (hi - lo) * (width - 8), 1)
-
-    if not styled:
-        return _lift_marks(row, width, height, x, target_lift)
-    colour = {"validated": "#1a7f37", "invalidated": "#cf222e"}.get(row.verdict or "", "#9a6700")
-    parts = [
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="lift {esc(fmt(row.lift))}, 95% CI {esc(fmt(row.ci_low))} to {esc(fmt(row.ci_high))}">',
-        f'<line x1="{x(0)}" y1="2" x2="{x(0)}" y2="{height - 2}" stroke="#8c959f" stroke-width="1"/>',
-        f'<line x1="{x(row.ci_low)}" y1="{height / 2}" x2="{x(row.ci_high)}" y2="{height / 2}" '
-        f'stroke="{colour}" stroke-width="4" stroke-linecap="round" opacity="0.45"/>',
-        f'<circle cx="{x(row.lift)}" cy="{height / 2}" r="3.5" fill="{colour}"/>',
-    ]
-    if target_lift is not None:
-        parts.append(
-            f'<line x1="{x(target_lift)}" y1="1" x2="{x(target_lift)}" y2="{height - 1}" stroke="#0969da" '
-            'stroke-width="2" stroke-dasharray="3,2"/>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _lift_marks(
-    row: ExperimentRow, width: int, height: int, x: Callable[[float], float], target_lift: float | None
-) -> str:
-    """``lift_svg`` drawn with classes: the same marks, coloured by the stylesheet."""
-    mid = f"{height / 2:g}"
-    target = (
-        f'<line class="dx-target" x1="{x(target_lift)}" y1="1" x2="{x(target_lift)}" y2="{height - 1}"/>'
-        if target_lift is not None
-        else ""
-    )
-    # Hidden from screen readers: the cell says the same in words right under the drawing.
-    return (
-        f'<svg class="dx-lift dx-{esc(row.verdict or "none")}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-hidden="true">'
-        f'<line class="dx-zero" x1="{x(0)}" y1="2" x2="{x(0)}" y2="{height - 2}"/>'
-        f'<line class="dx-bar" x1="{x(row.ci_low)}" y1="{mid}" x2="{x(row.ci_high)}" y2="{mid}"/>'
-        f'<circle cx="{x(row.lift)}" cy="{mid}" r="3.5"/>{target}</svg>'
-    )
-
-
 def _badge(word: str) -> str:
     # bold, so a page that drops the stylesheet (GitHub) still sets the word apart
     return f'<b class="dx-{esc(word)}">{esc(word)}</b>'
@@ -93,7 +40,6 @@ def _badge(word: str) -> str:
 def _stylesheet() -> str:
     """The table's one stylesheet, every rule under its root class (an output's style is page-wide)."""
     root = ".disco-experiments"
-    verdicts = {"validated": "#1a7f37", "invalidated": "#cf222e"}
     rules = [
         f"{root}{{font-family:system-ui,sans-serif;font-size:13px;overflow-x:auto}}",
         f"{root} .dx-title{{font-weight:600;margin:4px 0}}",
@@ -104,14 +50,15 @@ def _stylesheet() -> str:
         f"{root} .dx-ci{{white-space:nowrap}}",
         f"{root} td>b,{root} td>span>b{{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;"
         "font-weight:600;color:#24292f;background:#eaeef2}",
-        *(f"{root} b.dx-{word}{{color:{fg};background:{bg}}}" for word, (fg, bg) in STATUS_COLOURS.items()),
-        f"{root} .dx-zero{{stroke:#8c959f;stroke-width:1}}",
-        f"{root} .dx-bar{{stroke:#9a6700;stroke-width:4;stroke-linecap:round;opacity:.45}}",
-        f"{root} .dx-lift circle{{fill:#9a6700}}",
-        f"{root} .dx-target{{stroke:#0969da;stroke-width:2;stroke-dasharray:3,2}}",
+        *(f"{root} b.dx-{word}{{color:{fg};background:{bg}}}" for word, (fg, bg) in BADGE.items()),
+        # the lift drawing (``lift_bar(classes=True)``)
+        f"{root} .dx-zero{{stroke:{ZERO};stroke-width:1}}",
+        f"{root} .dx-bar{{stroke:{ink(None)};stroke-width:4;stroke-linecap:round;opacity:.45}}",
+        f"{root} .dx-lift circle{{fill:{ink(None)}}}",
+        f"{root} .dx-target{{stroke:{TARGET};stroke-width:2;stroke-dasharray:3,2}}",
         *(
             f"{root} .dx-{verdict} .dx-bar{{stroke:{colour}}}{root} .dx-{verdict} circle{{fill:{colour}}}"
-            for verdict, colour in verdicts.items()
+            for verdict, colour in INK.items()
         ),
     ]
     return "<style>" + "".join(rules) + "</style>"
@@ -132,7 +79,7 @@ def _cell(row: ExperimentRow, key: str) -> str:
         if row.lift is None:
             return "—"
         ci = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
-        return f'{lift_svg(row, styled=False)}<br><span class="dx-ci">{esc(fmt(row.lift))} {esc(ci)}</span>'
+        return f'{lift_bar(row, classes=True)}<br><span class="dx-ci">{esc(fmt(row.lift))} {esc(ci)}</span>'
     if key == "p_value":
         return esc(fmt_p(value))
     if key == "n":

@@ -89,7 +89,7 @@ class Cache:
         target = self.path(call.key)
         text = json.dumps(entry, indent=2, ensure_ascii=False) + "\n"
         try:
-            write_text_atomic(target, text)
+            write_text_atomic(target, text, private=True)
         except StoreError as err:
             raise ProviderError(f"cannot write the LLM cache {self.folder}: {err.message}") from None
         return target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
@@ -13,6 +14,20 @@ NAME_RE = re.compile(NAME_PATTERN)
 
 #: A name users type: problem names, hypothesis IDs, metric names, dataset names.
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+
+
+#: (data, metadata) of a display bundle, as ``_repr_mimebundle_`` returns it
+Bundle = tuple[dict[str, Any], dict[str, Any]]
+
+#: Renders a model as its display bundle. ``disco_magics.display`` installs it when it is imported, so
+#: data flows one way: ``model`` knows nothing of ``display``. Until then a model shows as text and JSON.
+_renderer: Callable[[DiscoModel], Bundle] | None = None
+
+
+def set_renderer(renderer: Callable[[DiscoModel], Bundle] | None) -> None:
+    """Install how every model is displayed (called by ``disco_magics.display`` on import)."""
+    global _renderer
+    _renderer = renderer
 
 
 def utcnow() -> datetime:
@@ -48,10 +63,10 @@ class DiscoModel(BaseModel):
     def media_type(cls) -> str:
         return f"application/vnd.disco.{cls.bundle_kind}+json"
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """Rich display in any notebook; the rendering lives in ``display`` (imported on first show)."""
+    def _repr_mimebundle_(self, include=None, exclude=None) -> Bundle | None:
+        """Rich display in any notebook, by the renderer ``display`` installs (see ``set_renderer``)."""
         if not self.bundle_kind:
             return None
-        from ..display import bundle
-
-        return bundle(self)
+        if _renderer is None:
+            return {"text/plain": repr(self), self.media_type(): self.model_dump(mode="json")}, {}
+        return _renderer(self)

@@ -5,25 +5,47 @@ display. The rules a spec must follow live in the validators below, so a mistype
 answer fail the same check; :func:`disco_magics.parse.spec.parse_spec` only adds the syntax and the line
 numbers. ``DatasetSpec.to_text()`` prints the grammar back, and parsing that text gives the same spec.
 
-To add a distribution: declare its parameters here (a subclass of ``_Distribution`` added to
-``Distribution``), and its sampler in ``disco_magics/synth/distributions/``. The parser and the printer are
-generic over the fields declared here.
+The distributions live in ``distributions.py``, the grammar's words in ``_grammar.py``, what a sampled
+spec implies in ``simulation.py``; their names are re-exported here for code that imported them from
+this module.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
-import math
-import re
-import threading
 from datetime import date
-from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from ._base import DiscoModel, Name
+from ._faker import faker_providers
+from ._grammar import (
+    FALSE_WORDS,
+    KIND_WORDS,
+    TRUE_WORDS,
+    SpecRuleError,
+    ValueKind,
+    close_matches,
+    format_number,
+    format_token,
+    parse_bool_word,
+)
+from .distributions import (
+    DISTRIBUTIONS,
+    Bernoulli,
+    Choice,
+    ChoiceOption,
+    Date,
+    Distribution,
+    Fake,
+    Integer,
+    LogNormal,
+    Normal,
+    Poisson,
+    Sequence,
+    Uniform,
+)
+from .simulation import PlantedEffect, SimulationResult
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -51,407 +73,8 @@ __all__ = [
     "parse_bool_word",
 ]
 
-#: What a column holds once sampled; an override must give the same kind as its base line.
-ValueKind = Literal["bool", "int", "float", "date", "category", "text"]
-
-_KIND_WORDS: dict[str, str] = {
-    "bool": "yes/no",
-    "int": "whole numbers",
-    "float": "decimal numbers",
-    "date": "dates",
-    "category": "categories",
-    "text": "text",
-}
-
 #: Weights further than this from 1 are normalised with a note; closer ones are left as written.
 WEIGHT_TOLERANCE = 1e-6
-
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
-_TRUE_WORDS = frozenset({"true", "yes", "1", "y"})
-_FALSE_WORDS = frozenset({"false", "no", "0", "n"})
-_FIRST_DATE, _LAST_DATE = date(1700, 1, 1), date(2199, 12, 31)
-
-
-class SpecRuleError(ValueError):
-    """A rule of the spec is broken; carries the line (when parsed) for a line-numbered ParseError."""
-
-    def __init__(
-        self, message: str, *, line: int | None = None, where: str = "", example: str | None = None
-    ) -> None:
-        self.message = message
-        self.line = line
-        self.example = example
-        prefix = f"line {line}: " if line is not None else (f"{where}: " if where else "")
-        super().__init__(prefix + message)
-
-
-def format_number(value: float | int) -> str:
-    """Shortest text that reads back as the same number (``3.0`` prints as ``3``)."""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def format_token(text: str) -> str:
-    """A value as the grammar writes it: bare when it is a simple word, else double-quoted."""
-    if _TOKEN_RE.fullmatch(text):
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _close_matches(word: str, candidates: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
-    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
-
-
-def _finite(name: str, value: float, dist: str) -> float:
-    if not math.isfinite(value):
-        raise ValueError(f"{dist}: {name} must be a finite number, got {value}")
-    return value
-
-
-# --------------------------------------------------------------------------------------- distributions
-
-
-class _Distribution(DiscoModel):
-    """Base of every distribution: a ``kind`` tag and typed parameters, printed as ``kind(p1, p2)``."""
-
-    #: how the grammar shows the call, e.g. ``poisson(lam)``
-    signature: ClassVar[str] = ""
-    #: a full spec line using it, shown in error messages
-    example: ClassVar[str] = ""
-    #: what the sampled column holds
-    value_kind: ClassVar[ValueKind] = "float"
-
-    @classmethod
-    def params(cls) -> tuple[str, ...]:
-        """The parameter names in grammar order (every field but ``kind``)."""
-        return tuple(name for name in cls.model_fields if name != "kind")
-
-    @property
-    def kind_name(self) -> str:
-        return str(getattr(self, "kind"))  # noqa: B009 - every subclass declares the tag
-
-    def to_text(self) -> str:
-        args = []
-        for name in self.params():
-            value = getattr(self, name)
-            if isinstance(value, str):
-                args.append(format_token(value))
-            elif isinstance(value, date):
-                args.append(value.isoformat())
-            else:
-                args.append(format_number(value))
-        return f"{self.kind_name}({', '.join(args)})"
-
-
-class ChoiceOption(DiscoModel):
-    value: str = Field(min_length=1, max_length=100, description="One category, e.g. control or pro.")
-    weight: float = Field(
-        description="Its probability, >= 0. The weights of one choice should sum to 1 (else they are normalised)."
-    )
-
-    @field_validator("value")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        if "\n" in value or "\r" in value:
-            raise ValueError("a choice value must fit on one line")
-        return value
-
-    @field_validator("weight")
-    @classmethod
-    def _weight(cls, weight: float) -> float:
-        if not math.isfinite(weight) or weight < 0:
-            raise ValueError(f"choice weights must be numbers >= 0, got {weight}")
-        return weight
-
-
-class Choice(_Distribution):
-    """Categories drawn with the given probabilities: ``choice(free=0.7, pro=0.25, team=0.05)``."""
-
-    signature = "choice(a=w, b=w, ...)"
-    example = "plan: choice(free=0.7, pro=0.25, team=0.05)"
-    value_kind = "category"
-
-    kind: Literal["choice"] = "choice"
-    options: list[ChoiceOption] = Field(
-        max_length=100,
-        description="The categories and their probabilities, in display order; at least one.",
-        json_schema_extra={"minItems": 1},
-    )
-
-    @model_validator(mode="after")
-    def _options(self) -> Choice:
-        if not self.options:
-            raise ValueError("choice needs at least one option")
-        seen: set[str] = set()
-        for option in self.options:
-            if option.value in seen:
-                raise ValueError(f"choice lists '{option.value}' twice")
-            seen.add(option.value)
-        if sum(option.weight for option in self.options) <= 0:
-            raise ValueError("choice needs at least one weight above 0")
-        return self
-
-    @property
-    def values(self) -> list[str]:
-        return [option.value for option in self.options]
-
-    @property
-    def weights(self) -> list[float]:
-        return [option.weight for option in self.options]
-
-    def to_text(self) -> str:
-        weights = self.weights
-        if len(weights) > 1 and len(set(weights)) == 1 and len(format_number(weights[0])) > 6:
-            # equal shares like 1/3 read better as a plain list, which parses back to exactly 1/3
-            return f"choice({', '.join(format_token(v) for v in self.values)})"
-        pairs = (f"{format_token(o.value)}={format_number(o.weight)}" for o in self.options)
-        return f"choice({', '.join(pairs)})"
-
-
-class Bernoulli(_Distribution):
-    """Yes/no with probability ``p`` of yes: ``bernoulli(0.18)``."""
-
-    signature = "bernoulli(p)"
-    example = "invited: bernoulli(0.18)"
-    value_kind = "bool"
-
-    kind: Literal["bernoulli"] = "bernoulli"
-    p: float = Field(description="Probability of true, between 0 and 1 (a share like 18% is 0.18).")
-
-    @field_validator("p")
-    @classmethod
-    def _p(cls, p: float) -> float:
-        if not (0.0 <= p <= 1.0):
-            raise ValueError(f"bernoulli(p) needs p between 0 and 1, got {format_number(p)}")
-        return p
-
-
-class Poisson(_Distribution):
-    """Counts with mean ``lam``: ``poisson(3)``."""
-
-    signature = "poisson(lam)"
-    example = "seats: poisson(3)"
-    value_kind = "int"
-
-    kind: Literal["poisson"] = "poisson"
-    lam: float = Field(description="Mean count, >= 0.")
-
-    @field_validator("lam")
-    @classmethod
-    def _lam(cls, lam: float) -> float:
-        _finite("lam", lam, "poisson")
-        if lam < 0:
-            raise ValueError(f"poisson(lam) needs lam >= 0, got {format_number(lam)}")
-        if lam > 1e9:
-            raise ValueError(f"poisson(lam) needs lam <= 1e9, got {format_number(lam)}")
-        return lam
-
-
-class _MuSd(_Distribution):
-    mu: float = Field(description="Mean (for lognormal: mean of the logarithm).")
-    sd: float = Field(description="Standard deviation, >= 0 (for lognormal: of the logarithm).")
-
-    @model_validator(mode="after")
-    def _spread(self) -> _MuSd:
-        _finite("mu", self.mu, self.kind_name)
-        _finite("sd", self.sd, self.kind_name)
-        if self.sd < 0:
-            raise ValueError(f"{self.kind_name}(mu, sd) needs sd >= 0, got {format_number(self.sd)}")
-        return self
-
-
-class Normal(_MuSd):
-    """Bell curve: ``normal(mu, sd)``."""
-
-    signature = "normal(mu, sd)"
-    example = "session_minutes: normal(12, 4)"
-    value_kind = "float"
-
-    kind: Literal["normal"] = "normal"
-
-
-class LogNormal(_MuSd):
-    """Skewed positive amounts whose logarithm is normal: ``lognormal(mu, sd)``."""
-
-    signature = "lognormal(mu, sd)"
-    example = "revenue: lognormal(3, 0.8)"
-    value_kind = "float"
-
-    kind: Literal["lognormal"] = "lognormal"
-
-    @model_validator(mode="after")
-    def _not_overflowing(self) -> LogNormal:
-        if self.mu + self.sd * self.sd / 2 > 700:
-            raise ValueError("lognormal(mu, sd) is too large: mu + sd²/2 must stay below 700")
-        return self
-
-
-class Uniform(_Distribution):
-    """Any decimal between ``lo`` and ``hi``: ``uniform(0, 1)``."""
-
-    signature = "uniform(lo, hi)"
-    example = "discount: uniform(0, 0.3)"
-    value_kind = "float"
-
-    kind: Literal["uniform"] = "uniform"
-    lo: float = Field(description="Lowest value.")
-    hi: float = Field(description="Highest value, >= lo.")
-
-    @model_validator(mode="after")
-    def _range(self) -> Uniform:
-        _finite("lo", self.lo, "uniform")
-        _finite("hi", self.hi, "uniform")
-        if self.lo > self.hi:
-            raise ValueError(
-                f"uniform(lo, hi) needs lo <= hi, got {format_number(self.lo)} and {format_number(self.hi)}"
-            )
-        return self
-
-
-class Integer(_Distribution):
-    """Whole numbers from ``lo`` to ``hi``, both included, equally likely: ``integer(1, 50)``."""
-
-    signature = "integer(lo, hi)"
-    example = "seats: integer(1, 50)"
-    value_kind = "int"
-
-    kind: Literal["integer"] = "integer"
-    lo: int = Field(description="Lowest whole number (included).")
-    hi: int = Field(description="Highest whole number (included), >= lo.")
-
-    @model_validator(mode="after")
-    def _range(self) -> Integer:
-        if self.lo > self.hi:
-            raise ValueError(f"integer(lo, hi) needs lo <= hi, got {self.lo} and {self.hi}")
-        if max(abs(self.lo), abs(self.hi)) >= 2**62:
-            raise ValueError("integer(lo, hi) needs bounds within ±4.6e18")
-        return self
-
-
-class Date(_Distribution):
-    """A day between ``start`` and ``end``, both included, equally likely: ``date(2026-01-01, 2026-03-31)``."""
-
-    signature = "date(start, end)"
-    example = "signup_date: date(2026-01-01, 2026-03-31)"
-    value_kind = "date"
-
-    kind: Literal["date"] = "date"
-    start: date = Field(description="First possible day, ISO format YYYY-MM-DD.")
-    end: date = Field(description="Last possible day (included), ISO format YYYY-MM-DD, not before start.")
-
-    @model_validator(mode="after")
-    def _range(self) -> Date:
-        if self.start > self.end:
-            raise ValueError(f"date(start, end) needs start <= end, got {self.start} and {self.end}")
-        if self.start < _FIRST_DATE or self.end > _LAST_DATE:
-            raise ValueError(f"date(start, end) supports days from {_FIRST_DATE} to {_LAST_DATE}")
-        return self
-
-
-class Fake(_Distribution):
-    """Realistic text from a Faker provider, drawn from a seeded pool: ``fake.company``."""
-
-    signature = "fake.PROVIDER"
-    example = "company: fake.company"
-    value_kind = "text"
-
-    kind: Literal["fake"] = "fake"
-    provider: str = Field(
-        max_length=64,
-        description="A Faker provider that takes no arguments, e.g. name, email, company, city, country, job.",
-    )
-
-    @field_validator("provider")
-    @classmethod
-    def _known(cls, provider: str) -> str:
-        known = faker_providers()
-        if provider not in known:
-            close = _close_matches(provider, sorted(known))
-            if close:
-                hint = "close: " + ", ".join(f"fake.{name}" for name in close)
-            else:
-                hint = "e.g. fake.name, fake.email, fake.company, fake.city, fake.job"
-            raise ValueError(f"unknown Faker provider '{provider}'; {hint}")
-        return provider
-
-    def to_text(self) -> str:
-        return f"fake.{self.provider}"
-
-
-class Sequence(_Distribution):
-    """Unique row identifiers ``PREFIX1, PREFIX2, ...``: ``sequence(u)``."""
-
-    signature = "sequence(prefix)"
-    example = "user_id: sequence(u)"
-    value_kind = "text"
-
-    kind: Literal["sequence"] = "sequence"
-    prefix: str = Field(max_length=32, description="Text put before the row number, e.g. u gives u1, u2, ...")
-
-    @field_validator("prefix")
-    @classmethod
-    def _one_line(cls, prefix: str) -> str:
-        if "\n" in prefix or "\r" in prefix:
-            raise ValueError("sequence(prefix) needs a prefix on one line")
-        return prefix
-
-
-Distribution = Annotated[
-    Choice | Bernoulli | Poisson | Normal | LogNormal | Uniform | Integer | Date | Fake | Sequence,
-    Field(discriminator="kind", description="How the column's values are drawn."),
-]
-
-#: kind tag -> distribution class, in the order the contract lists them
-DISTRIBUTIONS: dict[str, type[_Distribution]] = {
-    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Distribution)[0])
-}
-
-# Faker methods that take no arguments but do not give one value per row (containers, bytes, extras).
-_NOT_ONE_VALUE = frozenset(
-    # a word list reads better as text than as 39 quoted items
-    "binary color_hsl color_hsv color_rgb color_rgb_float cryptocurrency currency get_words_list image "  # noqa: SIM905
-    "json_bytes latlng local_latlng location_on_land nic_handles paragraphs passport_dates passport_owner "
-    "profile pydict pyiterable pylist pyobject pyset pystruct pytimezone pytuple random_choices "
-    "random_elements random_letters random_sample sentences simple_profile tar texts time_delta "
-    "time_series words xml zip".split()
-)
-_faker_lock = threading.Lock()
-
-
-@functools.cache
-def faker_providers() -> frozenset[str]:
-    """Names usable as ``fake.NAME``: Faker (en_US) methods that take no arguments and give one value."""
-    import inspect
-
-    from faker import Faker  # imported on first use: a spec without fake columns never pays for it
-
-    with _faker_lock:
-        faker = Faker("en_US")
-    names: set[str] = set()
-    for provider in faker.get_providers():
-        for name in dir(provider):
-            if name.startswith("_") or name in _NOT_ONE_VALUE:
-                continue
-            method = getattr(provider, name, None)
-            if not callable(method) or inspect.isclass(method):
-                continue
-            try:
-                parameters = inspect.signature(method).parameters.values()
-            except (TypeError, ValueError):
-                continue
-            if all(
-                p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters
-            ):
-                names.add(name)
-    return frozenset(names)
-
-
-# ------------------------------------------------------------------------------------------- columns
 
 
 class ColumnSpec(DiscoModel):
@@ -563,8 +186,8 @@ class DatasetSpec(DiscoModel):
             kind = column.distribution.value_kind
             if kind != kinds[column.name]:
                 raise SpecRuleError(
-                    f"{column.name} holds {_KIND_WORDS[kinds[column.name]]} ({dist_names[column.name]}) "
-                    f"but this override gives {_KIND_WORDS[kind]} ({column.distribution.kind_name}); "
+                    f"{column.name} holds {KIND_WORDS[kinds[column.name]]} ({dist_names[column.name]}) "
+                    f"but this override gives {KIND_WORDS[kind]} ({column.distribution.kind_name}); "
                     "an override must give the same kind of value",
                     line=column.line,
                     where=where,
@@ -601,7 +224,7 @@ class DatasetSpec(DiscoModel):
                         f"conditions use earlier columns: {listed}"
                     )
                 else:
-                    close = _close_matches(name, earlier)
+                    close = close_matches(name, earlier)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     message = f"unknown condition column '{name}'{hint}; earlier columns: {listed}"
                 raise SpecRuleError(message, line=column.line, where=where)
@@ -702,7 +325,7 @@ def _canonical_value(
     value = value.strip()
     if kind == "category":
         if value not in categories:
-            close = _close_matches(value, categories)
+            close = close_matches(value, categories)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise SpecRuleError(
                 f"'{value}' is not a value of {column}{hint}; its values: {', '.join(categories)}",
@@ -712,9 +335,9 @@ def _canonical_value(
         return value
     if kind == "bool":
         word = value.lower()
-        if word in _TRUE_WORDS:
+        if word in TRUE_WORDS:
             return "true"
-        if word in _FALSE_WORDS:
+        if word in FALSE_WORDS:
             return "false"
         raise SpecRuleError(
             f"{column} is yes/no ({dist}); a condition on it is {column}=true or {column}=false, got '{value}'",
@@ -743,138 +366,3 @@ def _canonical_value(
             where=where,
         )
     return value  # text: compared as written
-
-
-def parse_bool_word(value: str) -> bool | None:
-    """``true``/``yes``/``1`` -> True, ``false``/``no``/``0`` -> False, anything else -> None."""
-    word = value.strip().lower()
-    return True if word in _TRUE_WORDS else False if word in _FALSE_WORDS else None
-
-
-# ------------------------------------------------------------------------------- derived results
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
-
-
-class PlantedEffect(DiscoModel):
-    """What a spec implies for a hypothesis: the effect planted in ``metric`` between two ``group`` values."""
-
-    bundle_kind = "planted_effect"
-
-    metric: str
-    group: str
-    control: str
-    treatment: str
-    kind: Literal["proportion", "mean"] = Field(description="proportion for yes/no metrics, else mean.")
-    control_mean: float
-    treatment_mean: float
-    control_sd: float
-    treatment_sd: float
-    rows: int = Field(ge=0)
-    control_rows: float = Field(ge=0, description="Expected rows in the control arm.")
-    treatment_rows: float = Field(ge=0, description="Expected rows in the treatment arm.")
-    alpha: float = 0.05
-    target_power: float = 0.8
-    required_per_arm: int | None = Field(
-        description="Rows per arm for target_power at alpha; None without effect."
-    )
-    rows_needed: int | None = Field(description="Total rows that give every arm required_per_arm.")
-    power: float = Field(ge=0, le=1, description="Power of the two-sided unpooled z test at these rows.")
-    exact: bool = Field(default=True, description="False when estimated from sampled rows.")
-    target: float | None = Field(default=None, description="The linked hypothesis' target, if given.")
-
-    @property
-    def lift(self) -> float:
-        return self.treatment_mean - self.control_mean
-
-    @property
-    def relative_lift(self) -> float | None:
-        return self.lift / self.control_mean if self.control_mean else None
-
-    @property
-    def detectable(self) -> bool:
-        """True when the planned measurement reaches ``target_power`` with the expected rows."""
-        return self.required_per_arm is not None and self.power >= self.target_power
-
-    @property
-    def summary(self) -> str:
-        arms = f"{self.group}={self.treatment} vs {self.control}"
-        if self.required_per_arm is None:
-            return f"no planted effect: {self.metric} is {_fmt(self.control_mean)} in both arms ({arms})"
-        text = (
-            f"planted effect: {self.metric} {_fmt(self.control_mean)} -> {_fmt(self.treatment_mean)} ({arms})"
-        )
-        if self.relative_lift is not None:
-            text += f", {self.relative_lift:+.0%}"
-        per_arm = f"{min(self.control_rows, self.treatment_rows):,.0f}"
-        need = f"{self.required_per_arm:,} per arm are needed at alpha {self.alpha:g} and {self.target_power:.0%} power"
-        if self.detectable:
-            text += (
-                f"; with {per_arm} rows per arm %measure would detect it (power {_pct(self.power)}; {need})"
-            )
-        else:
-            text += (
-                f"; with {per_arm} rows per arm %measure would likely miss it (power {_pct(self.power)}); "
-                f"{need}, so use --rows {self.rows_needed:,} or more"
-            )
-        if self.target is not None:
-            rising = self.target >= self.control_mean
-            reaches = self.treatment_mean >= self.target if rising else self.treatment_mean <= self.target
-            if reaches:
-                text += f". The planted {_fmt(self.treatment_mean)} reaches the target {_fmt(self.target)}"
-            else:
-                text += (
-                    f". The planted {_fmt(self.treatment_mean)} falls short of the target {_fmt(self.target)}, "
-                    "so a correct analysis should not validate the hypothesis"
-                )
-        if not self.exact:
-            text += " (estimated from sampled rows)"
-        return text
-
-    def __str__(self) -> str:
-        return self.summary
-
-
-def _pct(value: float) -> str:
-    if value >= 0.999:
-        return "> 99.9%"
-    if value < 0.001:
-        return "< 0.1%"
-    return f"{value:.1%}"
-
-
-class SimulationResult(DiscoModel):
-    """``%simulate``: how the planned measurement behaves over many synthetic datasets."""
-
-    bundle_kind = "simulation"
-
-    metric: str
-    group: str
-    control: str
-    treatment: str
-    rows: int = Field(ge=2)
-    runs: int = Field(ge=1)
-    alpha: float
-    seed: int
-    false_positive_rate: float = Field(
-        ge=0, le=1, description="Share of runs without the effect found significant."
-    )
-    power: float = Field(ge=0, le=1, description="Share of runs with the planted effect found significant.")
-    expected_power: float | None = Field(
-        default=None, description="Power from the normal formula, for comparison."
-    )
-
-    @property
-    def summary(self) -> str:
-        expected = f" (formula: {_pct(self.expected_power)})" if self.expected_power is not None else ""
-        return (
-            f"{self.runs:,} runs of {self.rows:,} rows, {self.metric} by {self.group} "
-            f"({self.treatment} vs {self.control}), two-sided z test at alpha {self.alpha:g}: "
-            f"false-positive rate {self.false_positive_rate:.1%} without the effect (expected {self.alpha:.0%}), "
-            f"power {self.power:.1%} with it{expected}"
-        )
-
-    def __str__(self) -> str:
-        return self.summary

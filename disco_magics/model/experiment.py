@@ -7,7 +7,8 @@ from datetime import datetime
 from pydantic import Field
 
 from ._base import DiscoModel, utcnow
-from .hypothesis import DecisionKind, Risk, Status, Verdict
+from .hypothesis import Decision, DecisionKind, Hypothesis, Risk, Status, Verdict
+from .result import Result
 
 
 class ExperimentRow(DiscoModel):
@@ -24,6 +25,11 @@ class ExperimentRow(DiscoModel):
     lift: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    target_lift: float | None = Field(
+        default=None,
+        description="The target as a lift from the latest result's reference (control mean or fixed baseline): "
+        "where every lift chart marks the target.",
+    )
     n: int | None = None
     p_value: float | None = None
     verdict: Verdict | None = None
@@ -34,6 +40,43 @@ class ExperimentRow(DiscoModel):
     learning: str = ""
     without_evidence: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @classmethod
+    def from_evidence(
+        cls, hypothesis: Hypothesis, result: Result | None = None, decision: Decision | None = None
+    ) -> ExperimentRow:
+        """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing)."""
+        fields: dict[str, object] = dict(
+            id=hypothesis.id,
+            problem=hypothesis.problem,
+            statement=hypothesis.statement,
+            risk=hypothesis.risk,
+            metric=hypothesis.metric,
+            baseline=hypothesis.baseline,
+            target=hypothesis.target,
+            status=hypothesis.status,
+            updated_at=hypothesis.updated_at,
+        )
+        if result is not None:
+            fields.update(
+                observed=result.observed,
+                lift=result.lift,
+                ci_low=result.ci_low,
+                ci_high=result.ci_high,
+                target_lift=result.target_lift,
+                n=sum(result.n.values()) or None,
+                p_value=result.p_value,
+                verdict=result.verdict,
+                reason=result.reason,
+                looks=result.look,
+            )
+        if decision is not None:
+            fields.update(
+                decision=decision.decision,
+                learning=decision.learning or "",
+                without_evidence=decision.without_evidence,
+            )
+        return cls(**fields)
 
     @property
     def short_statement(self) -> str:

@@ -2,9 +2,9 @@
 
 ``PrototypeDraft`` is what a drafter writes — an LLM through instructor (it is the ``response_model``) or the
 offline templates. Its validators are the contract: Python files parse, HTML is well formed, paths stay inside
-the prototype's folder, the entry point exists and the metric's two events are named and logged. A bad LLM
-answer fails the same checks as a bad template and is re-asked. ``Prototype`` adds what the tool knows (the
-hypothesis, the kind, provenance) and is what the store keeps.
+the prototype's folder (those two checks live in ``_file_checks.py``), the entry point exists and the metric's
+two events are named and logged. A bad LLM answer fails the same checks as a bad template and is re-asked.
+``Prototype`` adds what the tool knows (the hypothesis, the kind, provenance) and is what the store keeps.
 
 Nothing here runs, imports or renders a file's content: Python is checked with ``ast.parse`` only.
 """
@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from ._base import NAME_PATTERN, DiscoModel, Name, utcnow
+from ._file_checks import MAX_PATH_CHARS, VERSION_DIR_RE, check_html, check_path, inline_script
 
 __all__ = [
     "DRAFT_MODELS",
     "LANGUAGES",
     "RUNS_IN",
+    "VERSION_DIR_RE",
     "DraftedPrototype",
     "NotebookDraft",
     "Prototype",
@@ -62,14 +62,7 @@ MAX_FILES = 12
 MAX_FILE_CHARS = 60_000
 MAX_LINES = 800
 MAX_LINE_CHARS = 1_000  # llama.cpp's grammar handles string bounds up to about this
-MAX_PATH_CHARS = 120
-MAX_DEPTH = 4
 
-# Segments start with a letter, digit or underscore: no hidden files, no ``..``, nothing to quote.
-_SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,59}"
-PATH_RE = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})*$")
-#: top-level folders named like this hold later versions of a prototype (``prototypes/H1/v2/``)
-VERSION_DIR_RE = re.compile(r"^v\d+$")
 KIND_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
 
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[^\r\n\x00]*$")]
@@ -77,161 +70,6 @@ OneLine = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern
 EventName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=64)]
 Line = Annotated[str, StringConstraints(max_length=MAX_LINE_CHARS)]
 Kind = Annotated[str, StringConstraints(min_length=2, max_length=40, pattern=KIND_PATTERN)]
-
-
-def check_path(path: str) -> str:
-    """``path`` if it is a safe, relative path inside the prototype folder; ``ValueError`` otherwise."""
-    if not isinstance(path, str) or not path:
-        raise ValueError("a file path must be a non-empty string")
-    if len(path) > MAX_PATH_CHARS:
-        raise ValueError(f"file path {path[:40]!r}... is longer than {MAX_PATH_CHARS} characters")
-    if "\x00" in path:
-        raise ValueError("a file path must not contain NUL")
-    if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
-        raise ValueError(f"file path {path[:60]!r} must be relative to the prototype folder, not absolute")
-    if "\\" in path:
-        raise ValueError(f"file path {path[:60]!r} must use / between folders")
-    segments = path.split("/")
-    if any(s in ("", ".", "..") for s in segments):
-        raise ValueError(
-            f"file path {path[:60]!r} must stay inside the prototype folder (no '.', '..' or '//')"
-        )
-    if not PATH_RE.match(path):
-        raise ValueError(
-            f"file path {path[:60]!r} may use only letters, digits, '_', '-', '.' and '/', "
-            "and no part may start with '.'"
-        )
-    if len(segments) > MAX_DEPTH:
-        raise ValueError(f"file path {path[:60]!r} is nested deeper than {MAX_DEPTH} levels")
-    if len(segments) > 1 and VERSION_DIR_RE.match(segments[0]):
-        raise ValueError(f"file path {path[:60]!r}: top-level folders v2, v3... are reserved for versions")
-    return path
-
-
-# HTML elements whose end tag may be left out (HTML5 optional end tags), and void elements.
-_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
-_OPTIONAL_END = frozenset(
-    [
-        "html",
-        "head",
-        "body",
-        "p",
-        "li",
-        "dt",
-        "dd",
-        "option",
-        "optgroup",
-        "tr",
-        "td",
-        "th",
-        "thead",
-        "tbody",
-        "tfoot",
-        "colgroup",
-        "caption",
-        "rb",
-        "rt",
-        "rp",
-    ]
-)
-
-
-class _TagBalance(HTMLParser):
-    """Checks that every end tag closes an open element (optional end tags aside)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, int]] = []
-        self.problems: list[str] = []
-        self.elements = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        self.elements += 1
-        if tag not in _VOID:
-            self.stack.append((tag, self.getpos()[0]))
-
-    def handle_startendtag(self, tag, attrs) -> None:
-        self.elements += 1
-
-    def handle_endtag(self, tag) -> None:
-        if tag in _VOID:
-            return
-        if not any(open_tag == tag for open_tag, _ in self.stack):
-            self.problems.append(f"line {self.getpos()[0]}: </{tag}> closes nothing")
-            return
-        while self.stack:
-            open_tag, line = self.stack.pop()
-            if open_tag == tag:
-                return
-            if open_tag not in _OPTIONAL_END:
-                self.problems.append(f"line {line}: <{open_tag}> is not closed before </{tag}>")
-
-
-def check_html(text: str) -> None:
-    """``ValueError`` unless ``text`` is well-formed HTML (elements closed and nested)."""
-    parser = _TagBalance()
-    try:
-        parser.feed(text)
-        parser.close()
-    except Exception as err:  # HTMLParser is lenient; anything it does raise is a parse failure
-        raise ValueError(f"HTML does not parse: {err}") from None
-    if parser.elements == 0:
-        raise ValueError("HTML has no elements")
-    parser.problems += [
-        f"line {line}: <{tag}> is never closed" for tag, line in parser.stack if tag not in _OPTIONAL_END
-    ]
-    if parser.problems:
-        raise ValueError("HTML is not well formed: " + "; ".join(parser.problems[:3]))
-
-
-class _InlineScript(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: str | None = None
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs) -> None:
-        for name, _ in attrs:
-            if name.lower().startswith("on") and self.found is None:
-                self.found = f"<{tag} {name}=...> is an inline event handler"
-            if name.lower() in ("href", "src", "action") and self.found is None:
-                value = dict(attrs).get(name) or ""
-                if value.strip().lower().startswith("javascript:"):
-                    self.found = f"<{tag} {name}='javascript:...'> is inline script"
-        self._in_script = tag == "script" and not dict(attrs).get("src")
-
-    def handle_endtag(self, tag) -> None:
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data) -> None:
-        if self._in_script and data.strip() and self.found is None:
-            self.found = "a <script> element has inline code"
-
-
-def inline_script(text: str) -> str | None:
-    """What inline script ``text`` holds (a ``<script>`` body, an ``on*=`` handler), or None."""
-    parser = _InlineScript()
-    parser.feed(text)
-    parser.close()
-    return parser.found
 
 
 def _top_level_functions(tree: ast.Module) -> set[str]:
@@ -492,8 +330,3 @@ class DraftedPrototype(DiscoModel):
     unchanged: list[str] = Field(default_factory=list, description="Files already as drafted.")
     notes: list[str] = Field(default_factory=list, description="What the user should know, in words.")
     launcher: str = Field(description="The code inserted as the next cell (never run by the tool).")
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from ..display.prototype import drafted_bundle
-
-        return drafted_bundle(self)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import Field
 
 from ._base import DiscoModel, utcnow
 from .hypothesis import Decision, Hypothesis
 from .problem import Problem
+from .result import Result
 
 RISK_ORDER = ("value", "usability", "feasibility", "viability", None)
 
@@ -18,7 +18,7 @@ class LearningCard(DiscoModel):
     """We believed … We observed … We learned … Therefore we will …"""
 
     hypothesis: Hypothesis
-    result: dict[str, Any] | None = None
+    result: Result | None = None
     looks: int = 0
     decision: Decision | None = None
 
@@ -28,9 +28,9 @@ class LearningCard(DiscoModel):
 
     @property
     def observed(self) -> str:
-        if not self.result:
+        if self.result is None:
             return "nothing yet: no result recorded"
-        return str(self.result.get("reason") or self.result.get("verdict"))
+        return self.result.reason or self.result.verdict
 
     @property
     def learned(self) -> str:

@@ -200,6 +200,14 @@ class Result(DiscoModel):
     source: Source = "data"
     recorded_at: datetime = Field(default_factory=utcnow)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: Any) -> Any:
+        # target_lift is a computed field: present in model_dump (and the store), never an input.
+        if isinstance(data, dict) and "target_lift" in data:
+            data = {k: v for k, v in data.items() if k != "target_lift"}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Result:
         _check_finite(self, _FLOAT_FIELDS)
@@ -226,7 +234,11 @@ class Result(DiscoModel):
         """Mean per arm, control first: ``{arm_name: mean}``."""
         return {a.name: a.mean for a in (self.control, self.treatment) if a is not None}
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def target_lift(self) -> float:
-        """The target expressed as a lift from the reference, to compare with ``lift`` and its CI."""
+        """The target expressed as a lift from the reference, to compare with ``lift`` and its CI.
+
+        Computed here once and carried in the JSON (and on ``ExperimentRow``), so every chart — the card,
+        the table, the widget, the lab extension — marks the same number."""
         return self.target - self.reference

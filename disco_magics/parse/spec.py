@@ -24,7 +24,8 @@ from pydantic import ValidationError
 
 from ..errors import ParseError
 from ..model._base import NAME_RE
-from ..model.dataset import DISTRIBUTIONS, Choice, ChoiceOption, ColumnSpec, DatasetSpec, Fake, SpecRuleError
+from ..model.dataset import ColumnSpec, DatasetSpec, SpecRuleError
+from ..model.distributions import DISTRIBUTIONS, Choice, ChoiceOption, Fake
 
 __all__ = ["KNOWN_DISTRIBUTIONS", "looks_like_spec", "parse_spec"]
 

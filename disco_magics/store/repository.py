@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,17 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import StoreError
-from ..model import Decision, Hypothesis, Problem, utcnow
+from ..model import Decision, Hypothesis, Problem, Result, utcnow
 from . import schema
 from .schema import SCHEMA_VERSION
 
 DEFAULT_PATH = Path(".disco") / "discovery.db"
 _BUSY_TIMEOUT_S = 60
+#: seconds a database server may take to accept a connection / to answer one statement (PostgreSQL),
+#: so a silent or overloaded server gives one clear line instead of a frozen notebook
+CONNECT_TIMEOUT_S = 10.0
+STATEMENT_TIMEOUT_S = 30.0
+MEMORY_NOTE = "in memory: everything is lost when the kernel exits (set DISCO_STORE to a path to keep it)"
 _PG_SCHEMA_LOCK = 0x0D15C0  # an arbitrary, fixed advisory-lock key for schema creation
 
 
@@ -37,8 +42,15 @@ def resolve_url(store: str | os.PathLike | None = None) -> str:
     return f"sqlite:///{Path(value).expanduser().absolute()}"
 
 
+def is_memory_url(url: str) -> bool:
+    """``sqlite://`` (or ``sqlite:///:memory:``): a store that lives only as long as the process."""
+    return url in ("sqlite://", "sqlite:///:memory:") or url.startswith("sqlite:///:memory:?")
+
+
 def describe_url(url: str) -> str:
     """The URL as it may be shown: a path for SQLite, the password masked elsewhere."""
+    if is_memory_url(url):
+        return f"sqlite:// ({MEMORY_NOTE})"
     if url.startswith("sqlite:///"):
         return url.removeprefix("sqlite:///")
     from sqlalchemy.engine import make_url
@@ -47,12 +59,20 @@ def describe_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    path = Path(url.removeprefix("sqlite:///"))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise StoreError(f"cannot create the store folder {path.parent}: {err.strerror or err}") from None
-    engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S, "check_same_thread": False})
+    if is_memory_url(url):
+        from sqlalchemy.pool import StaticPool
+
+        # one connection for the process: every connection to sqlite:// would be a new, empty database
+        engine = create_engine(
+            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+    else:
+        path = Path(url.removeprefix("sqlite:///"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"cannot create the store folder {path.parent}: {err.strerror or err}") from None
+        engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -72,6 +92,57 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _server_engine(url: str, connect_timeout: float, statement_timeout: float) -> Engine:
+    """A database server's engine; on PostgreSQL with connect and statement timeouts."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        # libpq's connect_timeout covers the whole handshake (a server that accepts and never answers);
+        # statement_timeout is enforced by the server for every statement of every session.
+        connect_args["connect_timeout"] = max(1, round(connect_timeout))
+        options = parsed.query.get("options")
+        timeout_option = f"-c statement_timeout={round(statement_timeout * 1000)}"
+        connect_args["options"] = f"{options} {timeout_option}" if isinstance(options, str) else timeout_option
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _seconds(value: float | None, variable: str, default: float) -> float:
+    """A timeout in seconds: the argument, else the environment variable, else the default."""
+    if value is not None:
+        return float(value)
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise StoreError(f"{variable} must be a number of seconds like 10, not {text[:30]!r}") from None
+    if not seconds > 0:
+        raise StoreError(f"{variable} must be a positive number of seconds, not {text[:30]!r}")
+    return seconds
+
+
+def _upsert(c: Connection, table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+    """Insert a row, or replace the one with the same key — in one statement, so writers that declare the
+    same name at the same moment all succeed (the last one wins) instead of colliding on the key."""
+    if c.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif c.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # other servers: delete then insert, inside the caller's transaction
+        c.execute(table.delete().where(*(table.c[k] == v for k, v in keys.items())))
+        c.execute(insert(table).values(**keys, **values))
+        return
+    statement = dialect_insert(table).values(**keys, **values)
+    c.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+
+#: the model each table's ``data`` column holds, for ``Store.latest``
+_LATEST: dict[str, type[Result] | type[Decision]] = {"results": Result, "decisions": Decision}
+
+
 def _dumps(model) -> str:
     return model.model_dump_json()
 
@@ -79,18 +150,32 @@ def _dumps(model) -> str:
 class Store:
     """Durable persistence of problems, hypotheses, results, decisions, events and artifacts."""
 
-    def __init__(self, store: str | os.PathLike | None = None) -> None:
+    def __init__(
+        self,
+        store: str | os.PathLike | None = None,
+        *,
+        connect_timeout: float | None = None,
+        statement_timeout: float | None = None,
+    ) -> None:
         self.url = resolve_url(store)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.in_memory = is_memory_url(self.url)
+        self._memory_noted = False
+        self.connect_timeout = _seconds(connect_timeout, "DISCO_STORE_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
+        self.statement_timeout = _seconds(
+            statement_timeout, "DISCO_STORE_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S
+        )
         try:
             self.engine = (
-                _sqlite_engine(self.url) if self.is_sqlite else create_engine(self.url, pool_pre_ping=True)
+                _sqlite_engine(self.url)
+                if self.is_sqlite
+                else _server_engine(self.url, self.connect_timeout, self.statement_timeout)
             )
             self._ensure_schema()
         except StoreError:
             raise
         except (SQLAlchemyError, OSError) as err:
-            raise StoreError(f"cannot open the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot open the store at {self.describe()}: {self._explain(err)}") from None
         except ImportError as err:
             raise StoreError(
                 f"cannot open the store at {self.describe()}: its database driver is missing ({err.name}); "
@@ -100,9 +185,25 @@ class Store:
     def describe(self) -> str:
         return describe_url(self.url)
 
+    def _explain(self, err: BaseException) -> str:
+        """The driver's reason, with what to change when it is one of our timeouts."""
+        reason = _reason(err)
+        lowered = reason.lower()
+        if "statement timeout" in lowered:
+            return (
+                f"the server did not answer within {self.statement_timeout:g} s "
+                "(set DISCO_STORE_STATEMENT_TIMEOUT to allow longer)"
+            )
+        if "timeout expired" in lowered or "timed out" in lowered:
+            return (
+                f"no answer within {self.connect_timeout:g} s "
+                "(is the server up and reachable? DISCO_STORE_CONNECT_TIMEOUT sets the wait)"
+            )
+        return reason
+
     @property
     def path(self) -> Path | None:
-        return Path(self.url.removeprefix("sqlite:///")) if self.is_sqlite else None
+        return Path(self.url.removeprefix("sqlite:///")) if self.is_sqlite and not self.in_memory else None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -116,13 +217,18 @@ class Store:
     def _write(self) -> Iterator[Connection]:
         """One atomic write transaction: ``BEGIN IMMEDIATE`` on SQLite, which waits for other writers
         (busy timeout) instead of failing with "database is locked"."""
+        if self.in_memory and not self._memory_noted:
+            self._memory_noted = True
+            import sys
+
+            print(f"disco: the store is {MEMORY_NOTE}", file=sys.stderr)
         try:
             with self.engine.connect() as connection:
                 connection.execution_options(disco_write=True)
                 with connection.begin():
                     yield connection
         except SQLAlchemyError as err:
-            raise StoreError(f"cannot write to the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot write to the store at {self.describe()}: {self._explain(err)}") from None
         except UnicodeEncodeError as err:  # the driver cannot send lone surrogates (undecodable bytes)
             raise StoreError(f"cannot write to the store at {self.describe()}: {_not_utf8(err)}") from None
 
@@ -132,7 +238,7 @@ class Store:
             with self.engine.connect() as connection, connection.begin():
                 yield connection
         except SQLAlchemyError as err:
-            raise StoreError(f"cannot read the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot read the store at {self.describe()}: {self._explain(err)}") from None
         except UnicodeEncodeError as err:
             raise StoreError(f"cannot read the store at {self.describe()}: {_not_utf8(err)}") from None
 
@@ -177,16 +283,15 @@ class Store:
                 connection.rollback()
                 return int(value) if value is not None else None
         except OperationalError:
+            if not self.is_sqlite:  # a server that refuses, or never answers: say so once, now
+                raise
             return None
 
     # ----------------------------------------------------------------------------------------- problems
 
     def save_problem(self, problem: Problem) -> None:
         with self._write() as c:
-            c.execute(schema.problems.delete().where(schema.problems.c.name == problem.name))
-            c.execute(
-                insert(schema.problems).values(name=problem.name, data=_dumps(problem), updated_at=utcnow())
-            )
+            _upsert(c, schema.problems, {"name": problem.name}, {"data": _dumps(problem), "updated_at": utcnow()})
             self._set_meta(c, "current_problem", problem.name)
 
     def problem(self, name: str) -> Problem | None:
@@ -206,25 +311,18 @@ class Store:
             ).scalar()
 
     def _set_meta(self, c: Connection, key: str, value: str) -> None:
-        c.execute(schema.meta.delete().where(schema.meta.c.key == key))
-        c.execute(insert(schema.meta).values(key=key, value=value))
+        _upsert(c, schema.meta, {"key": key}, {"value": value})
 
     # --------------------------------------------------------------------------------------- hypotheses
 
     def save_hypothesis(self, hypothesis: Hypothesis) -> None:
         table = schema.hypotheses
         with self._write() as c:
-            c.execute(
-                table.delete().where((table.c.problem == hypothesis.problem) & (table.c.id == hypothesis.id))
-            )
-            c.execute(
-                insert(table).values(
-                    problem=hypothesis.problem,
-                    id=hypothesis.id,
-                    status=hypothesis.status,
-                    data=_dumps(hypothesis),
-                    updated_at=hypothesis.updated_at,
-                )
+            _upsert(
+                c,
+                table,
+                {"problem": hypothesis.problem, "id": hypothesis.id},
+                {"status": hypothesis.status, "data": _dumps(hypothesis), "updated_at": hypothesis.updated_at},
             )
 
     def hypothesis(self, problem: str, hypothesis_id: str) -> Hypothesis | None:
@@ -247,21 +345,47 @@ class Store:
 
     # ------------------------------------------------------------------------------- results & decisions
 
+    def add_results(self, problem: str, hypothesis_id: str, make: Callable[[int], list]) -> list:
+        """Number and append the results ``make(first_look)`` builds, in one write transaction.
+
+        The looks are counted inside the transaction that stores them (the hypothesis row locked on
+        PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already admits one writer), so two kernels measuring the
+        same hypothesis at the same instant record looks n+1 and n+2, never n+1 twice. ``make`` must be
+        quick and pure (the statistics on arms already aggregated); each result moves the status to its
+        verdict.
+        """
+        with self._write() as c:
+            if c.dialect.name == "postgresql":
+                table = schema.hypotheses
+                c.execute(
+                    select(table.c.id)
+                    .where((table.c.problem == problem) & (table.c.id == hypothesis_id))
+                    .with_for_update()
+                )
+            made = list(make(self._count_results(c, problem, hypothesis_id) + 1))
+            for result in made:
+                self._insert_result(c, problem, result)
+                self._set_status(c, problem, result.hypothesis, result.verdict)
+        return made
+
     def add_result(self, problem: str, result, status: str | None = None) -> None:
         """Append a result (any model with hypothesis, look, verdict, recorded_at) and move the status."""
         with self._write() as c:
-            c.execute(
-                insert(schema.results).values(
-                    problem=problem,
-                    hypothesis=result.hypothesis,
-                    look=result.look,
-                    verdict=result.verdict,
-                    data=_dumps(result),
-                    recorded_at=result.recorded_at,
-                )
-            )
+            self._insert_result(c, problem, result)
             if status is not None:
                 self._set_status(c, problem, result.hypothesis, status)
+
+    def _insert_result(self, c: Connection, problem: str, result) -> None:
+        c.execute(
+            insert(schema.results).values(
+                problem=problem,
+                hypothesis=result.hypothesis,
+                look=result.look,
+                verdict=result.verdict,
+                data=_dumps(result),
+                recorded_at=result.recorded_at,
+            )
+        )
 
     def _set_status(self, c: Connection, problem: str, hypothesis_id: str, status: str) -> None:
         table = schema.hypotheses
@@ -277,34 +401,44 @@ class Store:
         )
 
     def count_results(self, problem: str, hypothesis_id: str) -> int:
-        table = schema.results
         with self._read() as c:
-            return c.execute(
-                select(func.count()).where(
-                    (table.c.problem == problem) & (table.c.hypothesis == hypothesis_id)
-                )
-            ).scalar_one()
+            return self._count_results(c, problem, hypothesis_id)
 
-    def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[dict[str, Any]]:
-        """Every result, oldest first, as stored JSON dicts (the caller validates into ``Result``)."""
+    def _count_results(self, c: Connection, problem: str, hypothesis_id: str) -> int:
         table = schema.results
-        query = select(table.c.problem, table.c.data).order_by(table.c.seq)
+        return c.execute(
+            select(func.count()).where((table.c.problem == problem) & (table.c.hypothesis == hypothesis_id))
+        ).scalar_one()
+
+    def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Result]:
+        """Every result, oldest first, validated into ``Result``."""
+        table = schema.results
+        query = select(table.c.data).order_by(table.c.seq)
         if problem is not None:
             query = query.where(table.c.problem == problem)
         if hypothesis_id is not None:
             query = query.where(table.c.hypothesis == hypothesis_id)
         with self._read() as c:
-            return [json.loads(data) | {"_problem": p} for p, data in c.execute(query)]
+            return [Result.model_validate_json(data) for data in c.execute(query).scalars()]
 
-    def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
-        """The newest row of ``results`` or ``decisions`` per (problem, hypothesis), as JSON dicts."""
+    def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], Result | Decision]:
+        """The newest ``Result`` or ``Decision`` (``table_name`` results or decisions) per (problem, hypothesis)."""
+        model = _LATEST[table_name]
         table = getattr(schema, table_name)
         newest = select(func.max(table.c.seq)).group_by(table.c.problem, table.c.hypothesis)
         if problem is not None:
             newest = newest.where(table.c.problem == problem)
         query = select(table.c.problem, table.c.hypothesis, table.c.data).where(table.c.seq.in_(newest))
         with self._read() as c:
-            return {(p, h): json.loads(data) for p, h, data in c.execute(query)}
+            return {(p, h): model.model_validate_json(data) for p, h, data in c.execute(query)}
+
+    def latest_results(self, problem: str | None = None) -> dict[tuple[str, str], Result]:
+        """The newest ``Result`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
+        return self.latest("results", problem)  # type: ignore[return-value]
+
+    def latest_decisions(self, problem: str | None = None) -> dict[tuple[str, str], Decision]:
+        """The newest ``Decision`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
+        return self.latest("decisions", problem)  # type: ignore[return-value]
 
     def add_decision(self, problem: str, decision: Decision) -> None:
         with self._write() as c:

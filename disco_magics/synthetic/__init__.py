@@ -12,7 +12,7 @@ Imported on first use only: numpy, pandas, pyarrow (and Faker for ``fake.*`` col
 from ._effect import implied_effect, planted_arms, simulate
 from ._output import DEFAULT_CHUNK_ROWS, WriteResult, write
 from ._registry import Draw, families, register
-from ._sampler import BLOCK_ROWS, iter_chunks, sample
+from ._sampler import BLOCK_ROWS, iter_chunks, resolve_seed, sample
 from .distributions.text import POOL_SIZE
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "iter_chunks",
     "planted_arms",
     "register",
+    "resolve_seed",
     "sample",
     "simulate",
     "write",

@@ -15,7 +15,9 @@ from statistics import NormalDist
 import numpy as np
 
 from ..errors import NotFoundError, ValidationFailed
-from ..model.dataset import Bernoulli, Choice, DatasetSpec, PlantedEffect, SimulationResult
+from ..model.dataset import DatasetSpec
+from ..model.distributions import Bernoulli, Choice
+from ..model.simulation import PlantedEffect, SimulationResult
 from ._registry import family
 from ._sampler import Plan, _as_spec, _check_rows, resolve_seed
 

@@ -153,7 +153,8 @@ function filterRows(rows, filters) {
 
 function liftBar(row, width = 92, height = 20) {
   if (row.lift === null || row.ci_low === null || row.ci_high === null) return null;
-  const targetLift = row.baseline === null || row.baseline === undefined ? null : row.target - row.baseline;
+  // Python computes the target as a lift from the result's reference (ExperimentRow.target_lift); draw it as is.
+  const targetLift = row.target_lift === null || row.target_lift === undefined ? null : row.target_lift;
   const points = [0, row.lift, row.ci_low, row.ci_high];
   if (targetLift !== null) points.push(targetLift);
   let lo = Math.min(...points);

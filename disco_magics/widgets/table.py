@@ -18,6 +18,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..display._palette import palette_css
 from ..model import DECISIONS, RISKS, STATUSES, ExperimentRow, ExperimentTable
 
 __all__ = ["WIDGET_VIEW", "DecideRequest", "ExperimentTableWidget", "StaticTable", "static_bundle"]
@@ -45,7 +46,8 @@ class ExperimentTableWidget(anywidget.AnyWidget):
     """
 
     _esm = _HERE / "table.js"
-    _css = _HERE / "table.css"
+    # the stylesheet, then the status colours from the one palette the static outputs use
+    _css = (_HERE / "table.css").read_text(encoding="utf-8") + palette_css()
 
     rows_json = traitlets.Unicode("[]", help="The rows, as a JSON array of ExperimentRow dumps.").tag(
         sync=True

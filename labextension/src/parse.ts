@@ -1,7 +1,8 @@
 /**
  * Reading disco cells from their text: the `%%problem`, `%%hypothesis` and
- * `%%synth` cell magics and `%measure` lines, as the kernel side defines them in
- * DESIGN.md. Pure functions, no JupyterLab imports.
+ * `%%synth` cell magics and `%measure` lines, as the kernel side reads them
+ * (disco_magics/parse/cells.py, parse/spec.py and the magics' arguments in
+ * disco_magics/magics.py). Pure functions, no JupyterLab imports.
  *
  * The panel must work before any kernel runs, so this is a forgiving reader, not
  * a validator: whatever it cannot make sense of it leaves out, and the kernel's

@@ -248,7 +248,8 @@ export function renderResult(data: IResultBundle): HTMLElement {
   const reference = num(data.reference) ?? num(control?.mean) ?? num(data.baseline);
   const referenceLabel = text(control?.name) === 'baseline' || !control ? 'Baseline' : 'Control';
   const target = num(data.target);
-  const targetLift = target !== null && reference !== null ? target - reference : null;
+  // Python computes target_lift once (Result.target_lift); results saved before it existed lack it.
+  const targetLift = num(data.target_lift) ?? (target !== null && reference !== null ? target - reference : null);
   const figure = (label: string, value: string, testid?: string) =>
     h('div', { class: 'jp-DiscoFigure', 'data-testid': testid },
       h('div', { class: 'jp-DiscoFigure-label' }, label),
@@ -440,7 +441,8 @@ function learningCard(entry: ILearningCardBundle): HTMLElement {
           num(result.lift),
           num(result.ci_low),
           num(result.ci_high),
-          target !== null && reference !== null ? target - reference : null
+          // computed once by Python (Result.target_lift); results saved before it existed lack it
+          num(result.target_lift) ?? (target !== null && reference !== null ? target - reference : null)
         )
       : null,
     h('dl', { class: 'jp-DiscoCard-facts jp-DiscoLearning' }, ...lines.flatMap(([label, value]) => [h('dt', null, label), h('dd', null, value)]))

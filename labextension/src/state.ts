@@ -2,7 +2,8 @@
  * Notebook JSON → Discovery panel state. Pure: it reads the cells' text and their
  * saved `application/vnd.disco.*+json` outputs and needs no kernel and no server.
  *
- * Rules, from DESIGN.md and the kernel's bundles:
+ * Rules, as the kernel resolves names (disco_magics/session.py) and saves its
+ * bundles (disco_magics/display, from the models in disco_magics/model):
  * - an entity (problem NAME, hypothesis ID) may be written in several cells; the
  *   one run last (highest execution count, else lowest in the document) defines it;
  * - the cell's text says what the user wants now, the saved bundle what the kernel

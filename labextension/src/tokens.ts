@@ -85,6 +85,8 @@ export interface IResultBundle {
   treatment?: IArmBundle | null;
   target?: number | null;
   baseline?: number | null;
+  /** The target as a lift from the reference, computed once by Python (Result.target_lift). */
+  target_lift?: number | null;
   lift?: number | null;
   relative_lift?: number | null;
   ci_low?: number | null;
@@ -113,6 +115,8 @@ export interface IExperimentRow {
   lift?: number | null;
   ci_low?: number | null;
   ci_high?: number | null;
+  /** Where lift charts mark the target: computed once by Python (ExperimentRow.target_lift). */
+  target_lift?: number | null;
   n?: number | null;
   p_value?: number | null;
   verdict?: string | null;

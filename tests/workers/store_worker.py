@@ -3,6 +3,7 @@
     python store_worker.py record STORE HYPOTHESIS FIRST COUNT [--stop PATH]
     python store_worker.py append STORE HYPOTHESIS FIRST COUNT
     python store_worker.py open STORE
+    python store_worker.py declare STORE HYPOTHESIS FIRST COUNT
 
 Both print ``ready`` once the package is imported, then wait for one line on stdin, so that the parent can
 release several workers at the same instant.
@@ -13,6 +14,8 @@ until the file ``--stop`` exists when COUNT is 0, and prints ``ack HYPOTHESIS N`
 its reads and statistics, so that thousands fit in a test's time): copies of the Result whose JSON is in
 ``DISCO_TEST_RESULT``, result ``N`` with ``look == N``.
 ``open`` opens the store (creating it when new) and prints ``opened`` with the table counts.
+``declare`` re-declares problem ``onboarding`` and hypothesis HYPOTHESIS COUNT times (the same names as
+every other worker: a team running the same notebook at once) and prints ``ack HYPOTHESIS N`` after each.
 
 Errors are not caught: whatever a user would see lands on stderr and the exit status is non-zero.
 """
@@ -42,6 +45,15 @@ def main(argv: list[str]) -> int:
         return 0
     hypothesis, first, count = argv[2], int(argv[3]), int(argv[4])
     stop = argv[argv.index("--stop") + 1] if "--stop" in argv else None
+    if mode == "declare":
+        statement = "Trial admins don't reach a first shared dashboard.\n"
+        metrics = "metric: invite_rate = share of trials inviting a teammate (baseline 0.18)\n"
+        belief = "We believe a checklist will raise invites, because admins don't see the team features."
+        for n in range(first, first + count):
+            disco.problem("onboarding", statement + metrics, session=session)
+            disco.hypothesis(hypothesis, belief, metric="invite_rate", target=0.3, risk="value", session=session)
+            print(f"ack {hypothesis} {n}", flush=True)
+        return 0
     if mode == "append":
         from disco_magics.model.result import Result
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ...model.dataset import LogNormal, Normal, Uniform
+from ...model.distributions import LogNormal, Normal, Uniform
 from .._registry import Draw, register
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 
-from ...model.dataset import Date
+from ...model.distributions import Date
 from .._registry import Draw, register
 
 _EPOCH = date(1970, 1, 1)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ...model.dataset import Bernoulli, Choice, Integer, Poisson
+from ...model.distributions import Bernoulli, Choice, Integer, Poisson
 from .._registry import Draw, register
 
 

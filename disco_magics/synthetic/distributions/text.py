@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...model.dataset import Fake, Sequence
+from ...model.distributions import Fake, Sequence
 from .._registry import Draw, register
 
 #: How many Faker values a ``fake.PROVIDER`` column draws from. Calling Faker costs ~0.1 ms a value, so

@@ -63,7 +63,7 @@ describe('parseMetricSpec', () => {
 });
 
 describe('parseProblemCell', () => {
-  it('reads the DESIGN.md example', () => {
+  it('reads the README example', () => {
     const p = parseProblemCell(PROBLEM_SOURCE)!;
     expect(p.name).toBe('onboarding');
     expect(p.statement).toBe(

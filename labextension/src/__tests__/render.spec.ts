@@ -62,6 +62,14 @@ describe('cards', () => {
     expect(host.textContent).toContain('About 1,235 users per arm');
   });
 
+  it('marks the target where Python put it (target_lift), not where it would compute it', () => {
+    // the fixture's control mean (0.18) would put it at +0.12; the number Python sends is the one drawn
+    const host = render(MIME.result, resultBundle({ target_lift: 0.1 }));
+    expect(host.querySelector('svg[role="img"]')!.getAttribute('aria-label')).toBe(
+      '95% CI of the lift from +0.066 to +0.114; the target needs +0.1'
+    );
+  });
+
   it('tolerates a result with almost nothing', () => {
     const host = render(MIME.result, { hypothesis: 'H1' });
     expect(host.querySelector('.jp-DiscoBadge')!.textContent).toBe('inconclusive');

@@ -1,0 +1,58 @@
+"""The experiment table: one row per hypothesis with its latest result and decision."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import ExperimentRow, ExperimentTable
+from ..session import Session
+from ._common import _session
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def experiment_table(
+    problem: str | None = None, all: bool = False, *, session: Session | None = None
+) -> ExperimentTable:
+    """The experiment table: one row per hypothesis of the current (or named) problem, or of all."""
+    s = _session(session)
+    scope = None if all else s.problem_name(problem)
+    if scope is not None and problem is not None:
+        s.resolve_problem(scope, example="%experiments --problem onboarding")
+    store = s.store
+    results = store.latest_results(scope)
+    decisions = store.latest_decisions(scope)
+    rows = [
+        ExperimentRow.from_evidence(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id)))
+        for h in store.hypotheses(scope)
+    ]
+    return ExperimentTable(rows=rows, problem=scope)
+
+
+def experiments(
+    problem: str | None = None, all: bool = False, *, session: Session | None = None
+) -> pd.DataFrame:
+    """The experiment table as a pandas DataFrame, one row per hypothesis."""
+    import pandas as pd
+
+    table = experiment_table(problem, all, session=session)
+    columns = list(ExperimentRow.model_fields)
+    frame = pd.DataFrame([row.model_dump() for row in table.rows], columns=columns)
+    # Indexed by the hypothesis ID (``frame.loc["H1"]``) with the ``id`` column kept, and the index left
+    # unnamed so ``reset_index()``, ``groupby`` and ``to_csv`` behave as on any frame.
+    frame.index = pd.Index(frame["id"].tolist(), dtype=object)
+    return frame
+
+
+def experiment_row(id: str, problem: str, *, session: Session | None = None) -> ExperimentRow | None:
+    """One row of the experiment table: hypothesis ``id`` of ``problem`` with its latest result and
+    decision, or None when there is no such hypothesis. Lets a live table refresh one row, not all."""
+    s = _session(session)
+    store = s.store
+    found = store.hypothesis(problem, id)
+    if found is None:
+        return None
+    results = store.results(problem, id)
+    decisions = store.decisions(problem, id)
+    return ExperimentRow.from_evidence(found, results[-1] if results else None, decisions[-1] if decisions else None)
