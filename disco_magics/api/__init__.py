@@ -1,7 +1,7 @@
 """The operations behind every magic, as plain functions (the contract's Python API).
 
 One module per operation: ``problems`` (problems, hypotheses, decisions), ``experiments`` (the table),
-``measure`` (measured results, tracked events), ``synth`` (specs, sampled data, simulations), ``prototypes``,
+``measure`` (measured results, tracked events), ``plan`` (the planned horizon), ``synth`` (specs, sampled data, simulations), ``prototypes``,
 ``report`` and ``export``. Each function takes an optional ``session``; without one it uses the kernel's
 (after ``%load_ext``) or a default session on ``DISCO_STORE``. Everything is re-exported here, so
 ``disco_magics.api.measure`` is the one name to call and to patch.
@@ -14,6 +14,7 @@ from .. import display  # noqa: F401
 from .experiments import experiment_row, experiment_table, experiments
 from .export import EXPORT_FORMATS, export_experiments
 from .measure import MEASURE_EXAMPLE, measure, results, track
+from .plan import PLAN_EXAMPLE, plan
 from .problems import DECIDE_EXAMPLE, decide, hypothesis, problem
 from .prototypes import PROTOTYPE_EXAMPLE, prototype
 from .report import report
@@ -32,6 +33,7 @@ __all__ = [
     "DECIDE_EXAMPLE",
     "EXPORT_FORMATS",
     "MEASURE_EXAMPLE",
+    "PLAN_EXAMPLE",
     "PROTOTYPE_EXAMPLE",
     "SYNTH_EXAMPLE",
     "SYNTH_OUT_EXAMPLE",
@@ -45,6 +47,7 @@ __all__ = [
     "hypothesis",
     "link_dataset",
     "measure",
+    "plan",
     "problem",
     "prototype",
     "report",

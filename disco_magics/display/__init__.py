@@ -51,6 +51,18 @@ def _report(obj) -> tuple[str, str]:
     return report_text(obj), report_html(obj)
 
 
+def _plan(obj) -> tuple[str, str]:
+    from .plan import plan_html, plan_text
+
+    return plan_text(obj), plan_html(obj)
+
+
+def _peeking(obj) -> tuple[str, str]:
+    from .plan import peeking_html, peeking_text
+
+    return peeking_text(obj), peeking_html(obj)
+
+
 _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "Problem": _problem,
     "Hypothesis": _hypothesis,
@@ -58,6 +70,8 @@ _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "ExperimentTable": _experiments,
     "Result": _result,
     "LearningReport": _report,
+    "Plan": _plan,
+    "PeekingSimulation": _peeking,
 }
 
 

@@ -48,6 +48,7 @@ def _stylesheet() -> str:
         f"{root} td{{padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}}",
         f"{root} td.dx-empty{{padding:8px;color:#57606a}}",
         f"{root} .dx-ci{{white-space:nowrap}}",
+        f"{root} .dx-post-hoc{{color:{INK['invalidated']};white-space:nowrap}}",
         f"{root} td>b,{root} td>span>b{{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;"
         "font-weight:600;color:#24292f;background:#eaeef2}",
         *(f"{root} b.dx-{word}{{color:{fg};background:{bg}}}" for word, (fg, bg) in BADGE.items()),
@@ -66,9 +67,16 @@ def _stylesheet() -> str:
 
 STYLESHEET = _stylesheet()
 
+#: how the table marks a hypothesis whose goalposts moved after data
+POST_HOC_MARK = "⚑ post hoc"
+
 
 def _cell(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "id" and row.post_hoc:
+        return (
+            f'{esc(value)} <span class="dx-post-hoc" title="goalposts moved after data">{POST_HOC_MARK}</span>'
+        )
     if key == "statement":
         short = row.short_statement
         # the whole statement as a tooltip, when the cell shows less of it
@@ -113,6 +121,8 @@ def table_html(table: ExperimentTable) -> str:
 
 def _plain(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "id" and row.post_hoc:
+        return f"{value} {POST_HOC_MARK}"
     if key == "statement":
         return row.short_statement
     if key == "lift":

@@ -39,6 +39,9 @@ class ExperimentRow(DiscoModel):
     decision: DecisionKind | None = None
     learning: str = ""
     without_evidence: bool = False
+    post_hoc: bool = Field(
+        default=False, description="Metric, target, baseline or direction changed after the first result."
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
     @classmethod
@@ -55,6 +58,7 @@ class ExperimentRow(DiscoModel):
             baseline=hypothesis.baseline,
             target=hypothesis.target,
             status=hypothesis.status,
+            post_hoc=hypothesis.post_hoc,
             updated_at=hypothesis.updated_at,
         )
         if result is not None:

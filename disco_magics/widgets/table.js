@@ -468,6 +468,16 @@ function render({ model, el }) {
             h("span", { class: "disco-xt-id", text: row.id }),
           ),
         );
+        if (row.post_hoc) {
+          td.append(
+            h("span", {
+              class: "disco-xt-flag disco-xt-post-hoc",
+              title: "Goalposts moved after data: metric, target or baseline changed after the first result",
+              "aria-label": "post hoc",
+              text: " \u2691 post hoc",
+            }),
+          );
+        }
         break;
       }
       case "problem":
