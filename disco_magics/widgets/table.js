@@ -242,7 +242,7 @@ export function applyRowsPatch(rows, patch) {
 // the patches the kernel sent since (see table.py). Keyed by the model's table_key.
 const ROWS = new Map();
 
-function rowStore(model) {
+export function rowStore(model) {
   const key = model.get("table_key");
   let store = ROWS.get(key);
   if (!store) {
