@@ -457,61 +457,6 @@ def test_an_update_sends_the_changed_rows_only_and_the_trait_stays_whole(framed,
     assert table.widget.rows_seq == seq + 1
 
 
-ROWS_PATCH_JS = """
-import widget, { applyRowsPatch, rowStore } from "%s";
-const row = (id, extra = {}) => ({ id, problem: "p", statement: id, ...extra });
-const ids = (rows) => rows.map((r) => r.id + (r.verdict ? ":" + r.verdict : "") + (r.n ? ":" + r.n : ""));
-const out = {};
-out.patched = ids(applyRowsPatch([row("H1"), row("H2"), row("H3")], {
-  upsert: JSON.stringify([row("H2", { verdict: "validated" }), row("H4")]), remove: ["p/H1"],
-}));
-
-// A model as anywidget hands it over: rows_json synced, patches arriving as custom messages.
-const handlers = new Map();
-const state = { table_key: "k1", rows_seq: 1, rows_json: JSON.stringify([row("H1"), row("H2")]) };
-const model = {
-  get: (key) => state[key],
-  on: (event, fn) => handlers.set(event, fn),
-  off: (event) => handlers.delete(event),
-};
-const cleanup = widget.initialize({ model });
-const store = rowStore(model);
-let redraws = 0;
-store.listeners.add(() => (redraws += 1));
-out.synced = ids(store.current());
-handlers.get("msg:custom")({ type: "rows", upsert: JSON.stringify([row("H2", { n: 5 })]), remove: [] });
-handlers.get("msg:custom")({ type: "something else" });
-handlers.get("msg:custom")({ type: "rows", upsert: JSON.stringify([row("H3")]), remove: ["p/H1"] });
-out.patches = ids(store.current());
-out.redraws = redraws;
-state.rows_seq = 2;
-state.rows_json = JSON.stringify([row("H9")]);  // synced whole again: the patches are behind it
-out.resynced = ids(store.current());
-cleanup();
-out.listening = handlers.has("msg:custom");
-console.log(JSON.stringify(out));
-"""
-
-
-def test_the_browser_applies_rows_patches(tmp_path):
-    import shutil
-
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    script = tmp_path / "patch.mjs"
-    script.write_text(ROWS_PATCH_JS % (WIDGET_DIR / "table.js").as_uri())
-    done = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    # removed rows go, upserted rows replace theirs in place, new rows come last
-    assert out["patched"] == ["H2:validated", "H3", "H4"]
-    # the views' shared rows: the synced text, then each patch (other messages ignored), then a new sync
-    assert out["synced"] == ["H1", "H2"]
-    assert out["patches"] == ["H2:5", "H3"] and out["redraws"] == 2
-    assert out["resynced"] == ["H9"] and out["listening"] is False
-
-
 def test_the_static_table_is_classes_and_one_stylesheet(framed, published):
     record(get_session(), "H1", 0.18, 0.27)
     api.decide("H2", "kill", learning="no")
