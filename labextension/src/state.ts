@@ -35,11 +35,13 @@ import {
   IExperimentsBundle,
   IHypothesisBundle,
   IHypothesisState,
+  ILearningCardBundle,
   IMetricState,
   INotebookLike,
   IOutputLike,
   IProblemBundle,
   IProblemState,
+  IReportBundle,
   IResultBundle,
   MIME,
   Status,
@@ -115,6 +117,27 @@ export function asExperimentsBundle(value: unknown): IExperimentsBundle | null {
         typeof row === 'object' && row !== null && typeof row.id === 'string'
     )
   };
+}
+
+/** A learning report: problems, each with a problem bundle; cards without a hypothesis are dropped. */
+export function asReportBundle(value: unknown): IReportBundle | null {
+  const problems = (value as Record<string, unknown> | null)?.problems;
+  if (!Array.isArray(problems)) {
+    return null;
+  }
+  const sections = problems
+    .filter(
+      (section): section is IReportBundle['problems'][number] =>
+        typeof section === 'object' && section !== null && asProblemBundle(section.problem) !== null
+    )
+    .map(section => ({
+      ...section,
+      cards: (Array.isArray(section.cards) ? section.cards : []).filter(
+        (card): card is ILearningCardBundle =>
+          typeof card === 'object' && card !== null && asHypothesisBundle(card.hypothesis) !== null
+      )
+    }));
+  return { ...(value as IReportBundle), problems: sections };
 }
 
 const ANSI_RE = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
