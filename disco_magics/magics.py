@@ -204,6 +204,11 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--events", action="store_true", help="Measure from events tracked by the prototype.")
     @argument("--sql", metavar="NAME", help="A variable holding a SELECT query (or a quoted query), aggregated where the data lives.")
     @argument("--connection", metavar="URL", help="Database URL for --sql (default: an embedded DuckDB: files, DataFrames).")
+    @argument(
+        "--rehearsal",
+        action="store_true",
+        help="The data is simulated (e.g. a CSV %%%%synth wrote): show the card, count nothing as evidence.",
+    )
     @argument("--engine", default="frequentist", help="frequentist (default) or bayesian.")
     @argument("--sequential", action="store_true", help="Always-valid intervals, safe to check at every look.")
     @argument("--fixed", action="store_true", help="The fixed-horizon test even on later looks (refuse sequential).")
@@ -242,6 +247,7 @@ class DiscoMagics(Magics, SettingTraits):
             sql=sql,
             connection=connection,
             namespace=namespace,
+            rehearsal=args.rehearsal,
             engine=args.engine,
             sequential=True if args.sequential else False if args.fixed else None,
             sequential_tuning=parse_count(args.sequential_tuning, "--sequential-tuning") if args.sequential_tuning else None,
@@ -319,6 +325,8 @@ class DiscoMagics(Magics, SettingTraits):
         columns = len(run.spec.column_names)
         if run.written is not None:
             print(f"{args.name}: wrote {run.rows:,} rows × {columns} columns to {run.written.path} (seed {run.seed})")
+            if run.written.note:
+                print(f"note: {run.written.note}")
         else:
             self.shell.user_ns[args.name] = run.frame
             print(f"{args.name}: {run.rows:,} rows × {columns} columns (seed {run.seed})")
