@@ -49,6 +49,7 @@ def _stylesheet() -> str:
         f"{root} td.dx-empty{{padding:8px;color:#57606a}}",
         f"{root} .dx-ci{{white-space:nowrap}}",
         f"{root} .dx-post-hoc{{color:{INK['invalidated']};white-space:nowrap}}",
+        f"{root} .disco-rehearsal{{color:#57606a;font-size:11px;white-space:nowrap}}",
         f"{root} td>b,{root} td>span>b{{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;"
         "font-weight:600;color:#24292f;background:#eaeef2}",
         *(f"{root} b.dx-{word}{{color:{fg};background:{bg}}}" for word, (fg, bg) in BADGE.items()),
@@ -94,10 +95,10 @@ def _cell(row: ExperimentRow, key: str) -> str:
         return esc(f"{value:,}") if value is not None else "—"
     if key == "verdict" and row.rehearsal:  # apart from the evidence, muted, and said to be a rehearsal
         note = (
-            '<br><span class="disco-rehearsal" style="color:#57606a;font-size:11px;white-space:nowrap" '
-            f'title="the latest rehearsal on synthetic data: not evidence">rehearsal: {esc(row.rehearsal)}</span>'
+            '<br><span class="disco-rehearsal" title="the latest rehearsal on synthetic data: not evidence">'
+            f"rehearsal: {esc(row.rehearsal)}</span>"
         )
-        return f"{badge(value) if value else '—'}{note}"
+        return f"{_badge(value) if value else '—'}{note}"
     if key in ("verdict", "status", "decision"):
         if not value:
             return "—"
