@@ -91,6 +91,23 @@ def test_synth_parquet_then_sql_equals_data(rehearsed, measured, capsys):
     same_result(by_sql, by_data)
 
 
+def test_sql_over_a_synth_file_is_a_rehearsal_and_over_real_rows_is_evidence(rehearsed, measured):
+    """The %%synth mark is read from the Parquet footer: a rehearsal changes no status; the same rows
+    written without the mark (an export from elsewhere) count."""
+    import pyarrow.parquet as pq
+
+    line = "H1 --sql \"SELECT * FROM '{}'\" --metric invited --group variant --control control"
+    rehearsed.run_line_magic("measure", line.format("trials.parquet"))
+    assert measured[-1].rehearsal is True
+    assert get_session().store.hypothesis("onboarding", "H1").status == "draft"
+    table = pq.read_table("trials.parquet")
+    pq.write_table(table.replace_schema_metadata(None), "export.parquet")  # the same rows, no mark
+    assert pq.read_schema("export.parquet").metadata is None
+    rehearsed.run_line_magic("measure", line.format("export.parquet"))
+    assert measured[-1].rehearsal is False
+    assert get_session().store.hypothesis("onboarding", "H1").status == measured[-1].verdict
+
+
 def test_duckdb_reads_the_synth_file_as_is(rehearsed):
     """%%synth --out Parquet keeps its types for DuckDB: no casts needed in the user's query."""
     import duckdb

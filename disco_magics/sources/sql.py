@@ -3,8 +3,8 @@
 The query is checked to be one read-only ``SELECT``/``WITH`` statement, wrapped as a subquery and reduced
 by one ``GROUP BY`` in the database: per arm the row count, the metric's count, sum and sum of squares,
 and for CUPED the covariate's sum, sum of squares and cross-products with the metric. For values far from
-0, where ``sum_squares - sum²/n`` would cancel, a second pass sums deviations from the overall mean. A few numbers per arm travel, whatever
-the number of rows, and they are the same :class:`~disco_magics.model.result.ArmStats` that
+0, where ``sum_squares - sum²/n`` would cancel, a second pass sums deviations from the overall mean. A few
+numbers per arm travel, whatever the number of rows, and they are the same :class:`~disco_magics.model.result.ArmStats` that
 :func:`~disco_magics.stats.arms_from_frame` computes from a DataFrame of the same rows.
 
 Connections go through SQLAlchemy: it is already the store's dependency, and its dialects reach DuckDB
@@ -16,22 +16,33 @@ and CSV files by path and the notebook's DataFrames by name.
 Read-only, three ways: the text must be one ``SELECT``/``WITH`` statement with no data-changing keyword;
 it runs as a subquery (where no database accepts a write); and on PostgreSQL inside a ``READ ONLY``
 transaction with a statement timeout (and a connect timeout). A file DuckDB database opens read-only.
+
+The query text is checked in ``_query`` (the tokenizer), connections are opened in ``_connect``; this
+module owns the aggregate and its translation into ``ArmStats``.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import NotFoundError, SourceError, ValidationFailed
+from ..errors import NotFoundError, ValidationFailed
 from ..model.result import ArmStats, MetricKind
-from ..store.repository import CONNECT_TIMEOUT_S as STORE_CONNECT_TIMEOUT_S
-from ..store.repository import STATEMENT_TIMEOUT_S as STORE_STATEMENT_TIMEOUT_S
+from ._connect import (
+    CONNECT_TIMEOUT_S,
+    DEFAULT_CONNECTION,
+    STATEMENT_TIMEOUT_S,
+    Target,
+    database_error,
+    describe_connection,
+    first_line,
+    open_engine,
+    timeout_setting,
+)
+from ._query import SQL_EXAMPLE, check_query, files_read, names_used
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -46,242 +57,6 @@ __all__ = [
     "frames_named",
     "inputs",
 ]
-
-SQL_EXAMPLE = "%measure H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric invited --group variant"
-CONNECTION_EXAMPLE = "--connection postgresql://analyst@warehouse.internal/product"
-#: the embedded default: an in-process DuckDB that lives for one query
-DEFAULT_CONNECTION = "duckdb:///:memory:"
-#: seconds a database server may take to accept a connection / to answer the query: the store's defaults
-#: (issue 11); ``DISCO_SQL_CONNECT_TIMEOUT`` / ``DISCO_SQL_STATEMENT_TIMEOUT`` override them for sources.
-CONNECT_TIMEOUT_S = STORE_CONNECT_TIMEOUT_S
-STATEMENT_TIMEOUT_S = STORE_STATEMENT_TIMEOUT_S
-
-# ------------------------------------------------------------------------------------- the query text
-
-_TOKEN = re.compile(
-    r"""
-      (?P<space>\s+)
-    | (?P<comment>--[^\n]*|/\*.*?\*/)
-    | (?P<string>'(?:[^']|'')*')
-    | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$)
-    | (?P<quoted>"(?:[^"]|"")*"|`(?:[^`]|``)*`)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
-    | (?P<other>.)
-    """,
-    re.S | re.X,
-)
-#: keywords that change data, or lock rows, inside an otherwise read-only statement
-#: (PostgreSQL's ``WITH d AS (DELETE ... RETURNING *) SELECT``, ``SELECT ... INTO t``, ``FOR UPDATE``)
-_WRITES = frozenset({"insert", "update", "delete", "merge", "into"})
-_STARTS = frozenset({"select", "with"})
-#: file suffixes DuckDB reads by path; a string literal ending in one names a file the query reads
-_FILE_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".json", ".ndjson", ".jsonl")
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    end: int
-
-    @property
-    def value(self) -> str:
-        """A string's or quoted identifier's content, unescaped; a word as written."""
-        if self.kind == "string":
-            return self.text[1:-1].replace("''", "'")
-        if self.kind == "quoted":
-            quote = self.text[0]
-            return self.text[1:-1].replace(quote * 2, quote)
-        return self.text
-
-
-def _tokens(query: str) -> list[_Token]:
-    """The significant tokens (no spaces or comments); an unterminated quote or comment is an error."""
-    found = []
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup
-        if kind == "tag":  # the named group inside a dollar quote
-            kind = "dollar"
-        text = match.group()
-        if kind in ("space", "comment"):
-            continue
-        if kind == "other" and (text in "'\"`" or query.startswith("/*", match.start())):
-            what = "comment" if text == "/" else "quoted text"
-            raise ValidationFailed(
-                f"the query has an unterminated {what} (from {query[match.start() : match.start() + 30]!r})",
-                example=SQL_EXAMPLE,
-            )
-        found.append(_Token(kind, text, match.end()))
-    return found
-
-
-def check_query(query: Any) -> str:
-    """The query, checked to be one read-only ``SELECT`` or ``WITH`` statement, without a trailing ``;``.
-
-    Raises ``ValidationFailed`` naming what was refused: a write keyword, a second statement, a statement
-    that is not a query. (The database itself is the second line of defence: the text runs as a subquery,
-    and on PostgreSQL in a read-only transaction.)
-    """
-    if not isinstance(query, str):
-        raise ValidationFailed(f"the query must be SQL text, not {type(query).__name__}", example=SQL_EXAMPLE)
-    tokens = _tokens(query)
-    while tokens and tokens[-1].text == ";":
-        tokens.pop()
-    if not tokens:
-        raise ValidationFailed("the query is empty", example=SQL_EXAMPLE)
-    if any(t.text == ";" for t in tokens):
-        raise ValidationFailed(
-            "refused: the query must be a single statement (it holds a ';' before its end)",
-            example=SQL_EXAMPLE,
-        )
-    words = [t for t in tokens if t.kind == "word"]
-    first = next((t for t in tokens if t.text != "("), tokens[0])
-    if first.kind != "word" or first.text.lower() not in _STARTS:
-        raise ValidationFailed(
-            f"refused: only a SELECT or WITH query is run, read-only (this one starts with {first.text[:20]!r})",
-            example=SQL_EXAMPLE,
-        )
-    for token in words:
-        if token.text.lower() in _WRITES:
-            raise ValidationFailed(
-                f"refused: the query must only read, and it holds {token.text.upper()} (quote a column of that "
-                'name as "name")',
-                example=SQL_EXAMPLE,
-            )
-    for before, after in itertools.pairwise(words):
-        if before.text.lower() == "for" and after.text.lower() in ("update", "share"):
-            raise ValidationFailed("refused: the query must not lock rows (FOR ...)", example=SQL_EXAMPLE)
-    return query[: tokens[-1].end]
-
-
-def files_read(query: str) -> tuple[str, ...]:
-    """Paths in the query's string literals that name data files (``'trials.parquet'``, ``'logs/*.csv'``).
-
-    What the embedded DuckDB reads by path, so a caller can look for the mark ``%%synth --out`` leaves in a
-    Parquet file (issue 18's ``synthetic.file_provenance``) without reading a row.
-    """
-    paths = []
-    for token in _tokens(query):
-        if token.kind == "string" and token.value.lower().endswith(_FILE_SUFFIXES):
-            paths.append(token.value)
-    return tuple(dict.fromkeys(paths))
-
-
-def names_used(query: str) -> tuple[str, ...]:
-    """Identifiers in the query (words and quoted names): which notebook variables it may refer to."""
-    return tuple(
-        dict.fromkeys(
-            t.value for t in _tokens(query) if t.kind in ("word", "quoted") and t.value.isidentifier()
-        )
-    )
-
-
-# -------------------------------------------------------------------------------------- connections
-
-
-def describe_connection(connection: str | None) -> str:
-    """The connection as it may be shown: never its password."""
-    if not connection:
-        return "the embedded DuckDB"
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(connection).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL may still hold a password: show only its scheme
-        scheme = connection.split("://", 1)[0] if "://" in connection else "?"
-        return f"a {scheme[:30]} URL"
-
-
-def _seconds(value: float | None, env: str, default: float) -> float:
-    if value is None:
-        raw = os.environ.get(env)
-        if not raw:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValidationFailed(f"{env} must be a number of seconds, not {raw[:30]!r}") from None
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise ValidationFailed(f"a timeout must be a positive number of seconds, not {value!r}")
-    return float(value)
-
-
-@dataclass(frozen=True)
-class _Target:
-    """An opened engine and what the query needs to know about it."""
-
-    engine: Any
-    backend: str
-    shown: str
-
-
-def _open(connection: str | None, connect_timeout: float) -> _Target:
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-    from sqlalchemy.pool import NullPool
-
-    shown = describe_connection(connection)
-    text = connection or DEFAULT_CONNECTION
-    if not isinstance(text, str) or "://" not in text:
-        raise ValidationFailed(
-            "the connection must be a database URL such as postgresql://user@host/db or duckdb:///file.duckdb "
-            "(a file of data is read by the query itself: SELECT * FROM 'trials.parquet')",
-            example=CONNECTION_EXAMPLE,
-        )
-    try:
-        url = make_url(text)
-    except (ArgumentError, ValueError):
-        raise ValidationFailed(
-            f"cannot read the connection URL ({shown})", example=CONNECTION_EXAMPLE
-        ) from None
-    backend = url.get_backend_name()
-    connect_args: dict[str, Any] = {}
-    if backend == "postgresql":
-        if url.get_driver_name() == "psycopg2" and "+" not in url.drivername and not _has("psycopg2"):
-            url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what the [postgres] extra installs
-        if url.get_driver_name() in ("psycopg", "psycopg2"):
-            connect_args["connect_timeout"] = max(1, round(connect_timeout))
-    elif backend == "duckdb" and url.database not in (None, "", ":memory:"):
-        connect_args["read_only"] = True
-    try:
-        engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
-    except (NoSuchModuleError, ImportError) as err:
-        package = "duckdb-engine" if backend == "duckdb" else f"the SQLAlchemy dialect for {backend}"
-        missing = getattr(err, "name", None)
-        raise SourceError(
-            f"cannot connect to {shown}: its driver is missing ({missing or err.__class__.__name__}); "
-            f"pip install {package}",
-            example=CONNECTION_EXAMPLE,
-        ) from None
-    except (ArgumentError, TypeError, ValueError) as err:
-        raise SourceError(
-            f"cannot connect to {shown}: {_first_line(err)}", example=CONNECTION_EXAMPLE
-        ) from None
-    if backend == "duckdb":
-        from sqlalchemy import event
-
-        @event.listens_for(engine, "connect")
-        def _quiet(dbapi_connection, _record) -> None:
-            # no progress bar drawn on the kernel's stdout, where it lands in the cell output as escape codes
-            dbapi_connection.execute("SET enable_progress_bar = false")
-
-    return _Target(engine, backend, shown)
-
-
-def _has(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None
-
-
-def _first_line(err: BaseException) -> str:
-    """The driver's own message, first line, without SQLAlchemy's ``[SQL: ...]`` and link trailers."""
-    orig = getattr(err, "orig", None)
-    text = str(orig if orig is not None else err).strip()
-    text = text.split("\n", 1)[0].strip() or type(err).__name__
-    return text[:300]
-
 
 # ---------------------------------------------------------------------------------------- aggregate
 
@@ -381,9 +156,9 @@ def aggregate(
             f"the covariate must be a pre-period column of its own, not the {'metric' if covariate == metric else 'group'}",
             example=SQL_EXAMPLE,
         )
-    connect_s = _seconds(connect_timeout, "DISCO_SQL_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
-    statement_s = _seconds(statement_timeout, "DISCO_SQL_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S)
-    target = _open(connection, connect_s)
+    connect_s = timeout_setting(connect_timeout, "DISCO_SQL_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
+    statement_s = timeout_setting(statement_timeout, "DISCO_SQL_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S)
+    target = open_engine(connection, connect_s)
     frames: tuple[str, ...] = ()
     try:
         with target.engine.connect() as conn:
@@ -397,7 +172,7 @@ def aggregate(
                 wanted = {"metric": metric, "group": group, "covariate": covariate}
                 rows, names, kind = _sums(conn, sql, target, wanted, kind)
     except SQLAlchemyError as err:
-        raise _database_error(err, target, statement_s) from None
+        raise database_error(err, target, statement_s) from None
     except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8, which no driver can send
         raise ValidationFailed("the query holds characters that are not UTF-8", example=SQL_EXAMPLE) from None
     finally:
@@ -406,7 +181,7 @@ def aggregate(
     return SqlAggregate(arms=arms, connection=target.shown, files=files_read(sql), frames=frames)
 
 
-def _sums(conn, sql: str, target: _Target, wanted: Mapping[str, str | None], kind: MetricKind | None):
+def _sums(conn, sql: str, target: Target, wanted: Mapping[str, str | None], kind: MetricKind | None):
     """(per-arm sums, the query's real column names by role, the metric's kind): the probe, then the
     aggregate, then — for values far from 0 — the pass over deviations from the mean."""
     columns = _probe(conn, sql, target)
@@ -453,13 +228,13 @@ def _register_frames(conn, sql: str, namespace: Mapping[str, Any]) -> tuple[str,
             raw.register(name, value)
         except Exception as err:  # a frame DuckDB cannot scan (object columns of mixed types...)
             raise ValidationFailed(
-                f"the embedded DuckDB cannot read the notebook's {name!r}: {_first_line(err)}",
+                f"the embedded DuckDB cannot read the notebook's {name!r}: {first_line(err)}",
                 example=SQL_EXAMPLE,
             ) from None
     return tuple(frames)
 
 
-def _probe(conn, sql: str, target: _Target) -> dict[str, str]:
+def _probe(conn, sql: str, target: Target) -> dict[str, str]:
     """The query's columns and what each holds (``boolean``, ``number``, ``other``, ``unknown``), no rows read."""
     from sqlalchemy import false, literal_column, select, text
 
@@ -723,30 +498,3 @@ def _covariate(name: str, kind: str, row: Any):
         cross=_finite(row["cross"], name),
         filled=int(row["filled"]),
     )
-
-
-def _database_error(err: BaseException, target: _Target, statement_s: float) -> Exception:
-    """One line for whatever the database or its driver said: refused, silent, timed out, bad SQL."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    reason = _first_line(err)
-    lowered = reason.lower()
-    if "statement timeout" in lowered or "canceling statement" in lowered:
-        return SourceError(
-            f"the query ran longer than the statement timeout ({statement_s:g} s) on {target.shown}; "
-            "aggregate fewer rows or raise DISCO_SQL_STATEMENT_TIMEOUT",
-            example=SQL_EXAMPLE,
-        )
-    connection_failed = isinstance(err, DBAPIError) and err.connection_invalidated
-    if (
-        isinstance(err, OperationalError)
-        and target.backend != "duckdb"
-        and (
-            connection_failed
-            or any(word in lowered for word in ("connect", "timeout expired", "refused", "resolve"))
-        )
-    ):
-        return SourceError(f"cannot connect to {target.shown}: {reason}", example=CONNECTION_EXAMPLE)
-    if "read-only" in lowered or "read only" in lowered:
-        return ValidationFailed(f"refused: the query tried to write ({reason})", example=SQL_EXAMPLE)
-    return ValidationFailed(f"the query failed on {target.shown}: {reason}", example=SQL_EXAMPLE)
