@@ -403,3 +403,14 @@ def test_any_select_reaching_duckdb_fails_as_one_line(tail):
         source.arms_from_sql("SELECT " + tail, "a", "b")
     except (ValidationFailed, NotFoundError, SourceError) as err:
         assert "\n" not in str(err)
+
+
+def test_the_embedded_duckdb_draws_no_progress_bar():
+    """DuckDB draws a progress bar on stdout for queries over ~2 s: in a notebook, escape codes in the cell."""
+    got = source.arms_from_sql(
+        "SELECT g, CAST(current_setting('enable_progress_bar') AS INTEGER) AS shown "
+        "FROM (VALUES ('a'), ('b'), ('b')) AS t(g)",
+        "shown",
+        "g",
+    )
+    assert {name: (arm.n, arm.sum) for name, arm in got.items()} == {"a": (1, 0.0), "b": (2, 0.0)}
