@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model.provenance import Origin
+    from .model.origin import Origin
 
 #: the environment variable jupyter_server sets to the notebook's path in the kernels it starts
 SESSION_VARIABLE = "JPY_SESSION_NAME"
@@ -33,6 +33,6 @@ def kernel_origin(shell: Any) -> Origin | None:
     cell = current_cell(shell)
     if notebook is None and cell is None:
         return None
-    from .model.provenance import Origin  # here, so %load_ext imports no pydantic
+    from .model.origin import Origin  # here, so %load_ext imports no pydantic
 
     return Origin(notebook=notebook[:4_000] if notebook else None, cell=cell)

@@ -145,10 +145,12 @@ def start_jupyter_lab(
     home: Path,
     extra_args: list[str] | None = None,
     timeout: float = 120,
+    app: str = "jupyterlab",
     env: dict[str, str] | None = None,
 ) -> JupyterLab:
-    """Start ``jupyter lab`` on loopback and wait until ``/api/status`` answers (``env``: variables set
-    for the server on top of the scrubbed environment, e.g. ``DISCO_STORE``)."""
+    """Start ``jupyter lab`` (or ``app="notebook"``: Notebook 7, same extensions) on loopback and wait
+    until ``/api/status`` answers (``env``: variables set for the server on top of the scrubbed
+    environment, e.g. ``DISCO_STORE``)."""
     token = secrets.token_hex(24)
     port = free_port()
     settings_dir = home / "lab-settings"
@@ -168,10 +170,11 @@ def start_jupyter_lab(
         PYTHONUNBUFFERED="1",
     )
     log_path = home / "jupyter-lab.log"
+    lab_only = ["--LabApp.expose_app_in_browser=True", "--LabServerApp.open_browser=False"]
     command = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        app,
         "--allow-root",
         "--no-browser",
         f"--ServerApp.token={token}",
@@ -179,8 +182,7 @@ def start_jupyter_lab(
         f"--port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root_dir}",
-        "--LabApp.expose_app_in_browser=True",
-        "--LabServerApp.open_browser=False",
+        *(lab_only if app == "jupyterlab" else []),
         "--ServerApp.log_level=WARN",
         *(extra_args or []),
     ]

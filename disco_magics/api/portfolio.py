@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import DiscoError
 from ..model import Portfolio, PortfolioHypothesis, PortfolioProblem
-from ..model.provenance import Origin
+from ..model.origin import Origin
 
 __all__ = ["portfolio", "portfolio_store_url"]
 
@@ -96,7 +96,8 @@ def _build(store, shown: str, root: Path, reuse: dict) -> Portfolio:
                 Decision.model_validate_json(decision, context=STORED) if decision else None,
             )
             # ExperimentRow.from_evidence builds the columns; provenance and the kill mark are the portfolio's.
-            # TODO(issues 13, 14): post_hoc and evidence_level arrive with ExperimentRow; nothing to add here.
+            # post_hoc (issue 13) arrives with ExperimentRow. TODO(issue 14): evidence_level, the same way.
+            # Gap: the latest rehearsal (store.latest_rehearsals) is not passed, so `rehearsal` stays None.
             notebook, cell = _where(h.origin, root, relative)
             # model_copy: three fields set without validating the row a fourth time
             row = row.model_copy(update={"notebook": notebook, "cell": cell, "killed": row.decision == "kill"})

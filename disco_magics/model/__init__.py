@@ -13,16 +13,18 @@ from .dataset import (
 )
 from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
+from .origin import Origin
 from .portfolio import Portfolio, PortfolioHypothesis, PortfolioProblem
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
-from .provenance import Origin
+from .provenance import PROVENANCE_KEY, Provenance
 from .result import ArmStats, CovariateStats, Result
 
 __all__ = [
     "DECISIONS",
     "DISTRIBUTIONS",
     "NAME_RE",
+    "PROVENANCE_KEY",
     "RISKS",
     "STATUSES",
     "VERDICTS",
@@ -50,6 +52,7 @@ __all__ = [
     "PrototypeDraft",
     "PrototypeEvent",
     "PrototypeFile",
+    "Provenance",
     "Result",
     "SimulationResult",
     "SpecRuleError",

@@ -9,8 +9,8 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from ._base import DiscoModel, Name, utcnow
+from .origin import Origin, origin_field
 from .plan import GoalpostChange, Plan
-from .provenance import Origin, origin_field
 
 Risk = Literal["value", "usability", "feasibility", "viability"]
 RISKS: tuple[str, ...] = get_args(Risk)

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from ._base import DiscoModel, Name, utcnow
-from .provenance import Origin, origin_field
+from .origin import Origin, origin_field
 
 
 class Metric(DiscoModel):

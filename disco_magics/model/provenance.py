@@ -1,35 +1,44 @@
-"""Where something was declared: the notebook (and cell) a problem, hypothesis, result or decision came from."""
+"""Where measured data came from, when disco_magics made it: the mark that turns a measurement into a rehearsal."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
-from ._base import DiscoModel
+from ._base import DiscoModel, Name, utcnow
+
+#: where the provenance travels: the key in ``DataFrame.attrs`` and in a Parquet file's schema metadata
+PROVENANCE_KEY = "disco_magics.provenance"
 
 
-class Origin(DiscoModel):
-    """The notebook and cell a model was made in, when the kernel knows them.
+class Provenance(DiscoModel):
+    """A synthetic dataset's birth certificate: which spec, which seed, which effect was planted in it.
 
-    ``notebook`` is the path the kernel was given (``JPY_SESSION_NAME``: absolute under JupyterLab and
-    ``disco run``, else relative to the server root); readers make it relative to their own root
-    (``api.portfolio``). ``cell`` is the nbformat cell id the front end sent with the execute request.
+    Carried in ``DataFrame.attrs`` (pandas keeps it through column selection, filtering, ``copy`` and
+    ``head``, and writes it into Parquet) and in the schema metadata of a Parquet file ``%%synth --out``
+    wrote. A measurement of data that carries one is a rehearsal, never evidence.
     """
 
-    notebook: str | None = Field(default=None, max_length=4_000)
-    cell: str | None = Field(default=None, max_length=200)
-
-
-def _unknown(value: Any) -> bool:
-    return value is None
-
-
-def origin_field() -> Any:
-    """The optional ``origin`` field of a stored model: left out of its JSON (stored and displayed) when
-    unknown, so stores and saved outputs written before provenance existed read and compare the same."""
-    return Field(
-        default=None,
-        exclude_if=_unknown,
-        description="The notebook and cell this was declared in, when known.",
+    kind: Literal["synthetic"] = "synthetic"
+    name: Name | None = Field(default=None, description="The %%synth NAME the data was bound to or written as.")
+    seed: int | None = Field(
+        ge=0, description="The seed: the same spec and seed give the same rows (None: the mark was unreadable)."
     )
+    rows: int | None = Field(ge=0)
+    planted: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="The spec's override lines — the effect planted in the data, e.g. "
+        "'invited[variant=checklist]: bernoulli(0.27)'. Empty when nothing was planted.",
+    )
+    made_at: datetime = Field(default_factory=utcnow)
+
+    def describe(self) -> str:
+        """One line: ``synthetic data 'trials' (seed 7, 20,000 rows; planted invited[variant=…]: …)``."""
+        named = f" '{self.name}'" if self.name else ""
+        if self.seed is None or self.rows is None:
+            return f"synthetic data{named} (its provenance mark is unreadable)"
+        planted = f"; planted {', '.join(self.planted)}" if self.planted else "; no effect planted"
+        return f"synthetic data{named} (seed {self.seed}, {self.rows:,} rows{planted})"
