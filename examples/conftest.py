@@ -13,8 +13,19 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
 _STORE_DIR = tempfile.mkdtemp(prefix="disco-examples-")
-os.environ["DISCO_STORE"] = str(Path(_STORE_DIR) / "examples.db")
+_STORE = str(Path(_STORE_DIR) / "examples.db")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Set when an example's first cell is set up (nbval starts its kernel then), not when this file is
+    # collected: collection comes before every test under tests/, whose kernels and servers would
+    # otherwise inherit the examples' store and run their hypotheses ahead of nbval.
+    if Path(str(item.fspath)).suffix == ".ipynb":
+        os.environ["DISCO_STORE"] = _STORE
 
 DISCO_BUNDLES = tuple(
     f"application/vnd.disco.{kind}+json"

@@ -43,7 +43,9 @@ install_package() {
   rm -f "$ROOT/disco_magics/labextension/install.json"
   if [ -n "$1" ]; then "$PY" -m pip install -q -e "$ROOT[$1]"; else "$PY" -m pip install -q -e "$ROOT"; fi
   "$VENV/bin/jupyter-labextension" develop --overwrite "$ROOT" >/dev/null 2>&1
-  "$VENV/bin/jupyter-labextension" list 2>&1 | grep -q "disco-magics.*enabled.*OK" || { echo "the lab extension is not enabled" >&2; return 1; }
+  local labs
+  labs="$("$VENV/bin/jupyter-labextension" list 2>&1)"
+  grep -q "disco-magics.*enabled.*OK" <<<"$labs" || { echo "the lab extension is not enabled" >&2; return 1; }
   # The server extension (the portfolio route): a wheel enables it through its shared data
   # (etc/jupyter/jupyter_server_config.d); an editable install may not copy shared data, so copy it here
   # (`jupyter server extension enable` refuses an extension no config file names yet).

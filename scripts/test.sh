@@ -25,8 +25,10 @@ for verdict in validated invalidated inconclusive; do
 done
 "$quick/venv/bin/python" -c "import jupyterlab, nbclient, nbformat, ipykernel" \
   || { echo "the quickstart venv lacks JupyterLab, nbclient, nbformat or ipykernel" >&2; exit 1; }
-"$quick/venv/bin/jupyter" labextension list 2>&1 | grep -q "disco-magics.*enabled.*OK" \
-  || { echo "the lab extension is not enabled in the quickstart venv" >&2; exit 1; }
+labs="$("$quick/venv/bin/jupyter" labextension list 2>&1)"  # read whole: grep -q under pipefail breaks the pipe
+grep -q "disco-magics.*enabled.*OK" <<<"$labs" || { echo "the lab extension is not enabled in the quickstart venv" >&2; exit 1; }
+servers="$("$quick/venv/bin/jupyter" server extension list 2>&1)"
+grep -q "disco_magics.*enabled" <<<"$servers" || { echo "the server extension is not enabled in the quickstart venv" >&2; exit 1; }
 rm -rf "$quick"
 
 log "jest (the lab extension's notebook-to-panel logic)"

@@ -33,6 +33,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _own_store(tmp_path_factory, monkeypatch):
+    """Each test (and every kernel, server or CLI it starts) writes to a store of its own by default.
+
+    ``examples/conftest.py`` sets ``DISCO_STORE`` for the example notebooks when it is collected, which is
+    before any test runs; a test that runs a notebook in a subprocess would otherwise inherit the
+    examples' store and run their hypotheses ahead of nbval (a second look, a verdict at the first cell).
+    """
+    monkeypatch.setenv("DISCO_STORE", str(tmp_path_factory.mktemp("own-store") / "store.db"))
+
+
 @pytest.fixture
 def clean_env(tmp_path, monkeypatch):
     """No LLM configuration from the developer's environment; the working directory is ``tmp_path``."""
