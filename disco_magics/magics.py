@@ -30,10 +30,12 @@ EXAMPLES = {
     "synth": "%%synth trials --rows 20000 --seed 7",
     "simulate": "%simulate H1 --rows 4000 --runs 200",
     "prototype": "%prototype H1 --kind fake-door",
+    "evidence": '%%evidence H1 --kind interview --source "call with a trial admin" --signal supports',
+    "hypotheses": "%hypotheses --draft 3 --focus 'first dashboard'",
 }
 
 
-CELL_MAGICS = ("problem", "hypothesis", "synth")
+CELL_MAGICS = ("problem", "hypothesis", "synth", "evidence")
 
 
 def _boundary(fn: Callable) -> Callable:
@@ -95,6 +97,13 @@ def _parse(magic: Callable, line: str, name: str):
         raise UsageError(f"{_sigil(name)}{name}: {err} — e.g. {EXAMPLES[name]}") from None
     except ValueError as err:  # unbalanced quotes
         raise UsageError(f"{_sigil(name)}{name}: {err} — e.g. {EXAMPLES[name]}") from None
+
+
+def _unquote(text: str | None) -> str | None:
+    """IPython keeps the quotes of ``--source 'a b'`` in a value that has spaces: drop one matching pair."""
+    if text and len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
 
 
 def _sigil(name: str) -> str:
@@ -181,6 +190,55 @@ class DiscoMagics(Magics, SettingTraits):
             session=self.session,
         )
         _show(made)
+
+    # --------------------------------------------------------------------------------------- evidence
+
+    @cell_magic
+    @no_var_expand
+    @_boundary
+    @magic_arguments()
+    @argument("id", nargs="?", help="Hypothesis ID, e.g. H1.")
+    @argument("--kind", help="interview, observation, survey, support or analytics.")
+    @argument("--source", default="", help="Who or where it came from, and when.")
+    @argument("--signal", help="supports, contradicts or neutral (with an LLM and no --signal: a suggestion).")
+    @argument("--problem", help="Problem name (default: the current one).")
+    def evidence(self, line: str, cell: str) -> None:
+        """Log evidence from real users (the notes are the cell body); it never changes a verdict."""
+        from . import api
+
+        args = _parse(self.evidence, line, "evidence")
+        if not args.id:
+            raise UsageError(f"%%evidence needs a hypothesis ID — e.g. {EXAMPLES['evidence']}")
+        source = _unquote(args.source)
+        if args.signal is None and args.kind is not None:
+            _show(api.suggest_evidence_signal(args.id, cell, args.kind, source, problem=args.problem, session=self.session))
+            return
+        _show(api.add_evidence(args.id, cell, args.kind, source, args.signal, problem=args.problem, session=self.session))
+
+    # ------------------------------------------------------------------------------------- hypotheses
+
+    @line_magic
+    @no_var_expand
+    @_boundary
+    @magic_arguments()
+    @argument("--draft", metavar="N", help="Draft N hypotheses for the problem (1 to 20).")
+    @argument("--problem", help="Problem name (default: the current one).")
+    @argument("--focus", help="What the drafts should be about, in words.")
+    @argument("--no-insert", dest="no_insert", action="store_true", help="Print the drafts; insert no cells.")
+    def hypotheses(self, line: str = ""):
+        """Draft testable hypotheses from the problem: inserted as %%hypothesis cells, never run or stored."""
+        from . import api
+        from .parse.args import parse_whole
+
+        args = _parse(self.hypotheses, line, "hypotheses")
+        if args.draft is None:
+            raise UsageError(f"%hypotheses needs --draft N — e.g. {EXAMPLES['hypotheses']}")
+        n = parse_whole(args.draft, "--draft", EXAMPLES["hypotheses"], minimum=1, maximum=20)
+        drafted = api.drafted_hypotheses(n, problem=args.problem, focus=_unquote(args.focus), session=self.session)
+        _show(drafted)  # its text lists every cell, for plain IPython
+        if not args.no_insert:
+            for cell in drafted.cells:  # ipykernel keeps the last; the lab extension inserts them all
+                self.shell.set_next_input(cell, replace=False)
 
     # ---------------------------------------------------------------------------------------- measure
 
@@ -337,11 +395,19 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--problem", help="Show this problem's hypotheses (default: the current problem).")
     @argument("--all", action="store_true", help="Show every problem's hypotheses.")
     @argument("--export", metavar="PATH", help="Write the table to PATH (.csv, .md or .html).")
+    @argument("--next", action="store_true", help="Order by what to test next: riskiest, least evidenced first.")
     def experiments(self, line: str = ""):
         """The experiment table: live, editable decisions and learnings, exportable."""
         from . import api
 
         args = _parse(self.experiments, line, "experiments")
+        if args.next:
+            table = api.experiment_table(args.problem, args.all, next=True, session=self.session)
+            open_rows = api.next_to_test(table.rows)
+            if open_rows:
+                print(api.why_next(open_rows[0]))
+            _show(table)
+            return
         if args.export:
             written = api.export_experiments(args.export, problem=args.problem, all=args.all, session=self.session)
             print(f"wrote {written}")

@@ -11,6 +11,16 @@ from .dataset import (
     SimulationResult,
     SpecRuleError,
 )
+from .evidence import (
+    EVIDENCE_KINDS,
+    EVIDENCE_LEVELS,
+    SIGNALS,
+    Evidence,
+    HypothesisEvidence,
+    SignalSuggestion,
+    SuggestedSignal,
+    evidence_level,
+)
 from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
@@ -20,8 +30,11 @@ from .result import ArmStats, Result
 __all__ = [
     "DECISIONS",
     "DISTRIBUTIONS",
+    "EVIDENCE_KINDS",
+    "EVIDENCE_LEVELS",
     "NAME_RE",
     "RISKS",
+    "SIGNALS",
     "STATUSES",
     "VERDICTS",
     "ArmStats",
@@ -32,9 +45,11 @@ __all__ = [
     "DiscoModel",
     "Distribution",
     "DraftedPrototype",
+    "Evidence",
     "ExperimentRow",
     "ExperimentTable",
     "Hypothesis",
+    "HypothesisEvidence",
     "Metric",
     "Name",
     "PlantedEffect",
@@ -44,7 +59,10 @@ __all__ = [
     "PrototypeEvent",
     "PrototypeFile",
     "Result",
+    "SignalSuggestion",
     "SimulationResult",
     "SpecRuleError",
+    "SuggestedSignal",
+    "evidence_level",
     "utcnow",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from ._base import DiscoModel, utcnow
+from .evidence import EvidenceLevel
 from .hypothesis import Decision, DecisionKind, Hypothesis, Risk, Status, Verdict
 from .result import Result
 
@@ -39,13 +40,26 @@ class ExperimentRow(DiscoModel):
     decision: DecisionKind | None = None
     learning: str = ""
     without_evidence: bool = False
+    evidence: int = Field(default=0, ge=0, description="Pieces of evidence logged with %%evidence.")
+    supports: int = Field(default=0, ge=0, description="Evidence whose signal supports the hypothesis.")
+    contradicts: int = Field(default=0, ge=0, description="Evidence whose signal contradicts it.")
+    evidence_level: EvidenceLevel = Field(
+        default="none", description="The strongest evidence so far: none, qualitative, prototype, experiment."
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
     @classmethod
     def from_evidence(
-        cls, hypothesis: Hypothesis, result: Result | None = None, decision: Decision | None = None
+        cls,
+        hypothesis: Hypothesis,
+        result: Result | None = None,
+        decision: Decision | None = None,
+        *,
+        signals: dict[str, int] | None = None,
+        evidence_level: EvidenceLevel = "none",
     ) -> ExperimentRow:
-        """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing)."""
+        """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing),
+        and its logged evidence counted by ``signals`` (signal -> count) at ``evidence_level``."""
         fields: dict[str, object] = dict(
             id=hypothesis.id,
             problem=hypothesis.problem,
@@ -56,6 +70,10 @@ class ExperimentRow(DiscoModel):
             target=hypothesis.target,
             status=hypothesis.status,
             updated_at=hypothesis.updated_at,
+            evidence=sum((signals or {}).values()),
+            supports=(signals or {}).get("supports", 0),
+            contradicts=(signals or {}).get("contradicts", 0),
+            evidence_level=evidence_level,
         )
         if result is not None:
             fields.update(
