@@ -140,7 +140,7 @@ def test_a_silent_postgresql_server_is_one_line_within_seconds(ip, silent_server
     message = str(caught.value)
     assert type(caught.value) is UsageError
     assert elapsed < 8, f"took {elapsed:.1f} s"
-    assert f"127.0.0.1:{silent_server.port}" in message
+    assert f"127.0.0.1:{silent_server.port}" in message and "DISCO_STORE_CONNECT_TIMEOUT" in message
     assert "hunter2secret" not in message and "\n" not in message
     assert silent_server.accepted, "the driver never reached the server"
     # the kernel keeps working: point it at a file and carry on

@@ -175,7 +175,7 @@ class Store:
         except StoreError:
             raise
         except (SQLAlchemyError, OSError) as err:
-            raise StoreError(f"cannot open the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot open the store at {self.describe()}: {self._explain(err)}") from None
         except ImportError as err:
             raise StoreError(
                 f"cannot open the store at {self.describe()}: its database driver is missing ({err.name}); "
@@ -184,6 +184,22 @@ class Store:
 
     def describe(self) -> str:
         return describe_url(self.url)
+
+    def _explain(self, err: BaseException) -> str:
+        """The driver's reason, with what to change when it is one of our timeouts."""
+        reason = _reason(err)
+        lowered = reason.lower()
+        if "statement timeout" in lowered:
+            return (
+                f"the server did not answer within {self.statement_timeout:g} s "
+                "(set DISCO_STORE_STATEMENT_TIMEOUT to allow longer)"
+            )
+        if "timeout expired" in lowered or "timed out" in lowered:
+            return (
+                f"no answer within {self.connect_timeout:g} s "
+                "(is the server up and reachable? DISCO_STORE_CONNECT_TIMEOUT sets the wait)"
+            )
+        return reason
 
     @property
     def path(self) -> Path | None:
@@ -212,7 +228,7 @@ class Store:
                 with connection.begin():
                     yield connection
         except SQLAlchemyError as err:
-            raise StoreError(f"cannot write to the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot write to the store at {self.describe()}: {self._explain(err)}") from None
         except UnicodeEncodeError as err:  # the driver cannot send lone surrogates (undecodable bytes)
             raise StoreError(f"cannot write to the store at {self.describe()}: {_not_utf8(err)}") from None
 
@@ -222,7 +238,7 @@ class Store:
             with self.engine.connect() as connection, connection.begin():
                 yield connection
         except SQLAlchemyError as err:
-            raise StoreError(f"cannot read the store at {self.describe()}: {_reason(err)}") from None
+            raise StoreError(f"cannot read the store at {self.describe()}: {self._explain(err)}") from None
         except UnicodeEncodeError as err:
             raise StoreError(f"cannot read the store at {self.describe()}: {_not_utf8(err)}") from None
 
