@@ -25,7 +25,7 @@ EXAMPLES = {
     "problem": "%%problem onboarding",
     "hypothesis": "%%hypothesis H1 --metric invite_rate --target 0.30 --risk value",
     "experiments": "%experiments --all --export experiments.csv",
-    "disco": "%disco status | %disco use openai:gpt-4o-mini | %disco report --out report.md",
+    "disco": "%disco status | %disco use openai:gpt-4o-mini | %disco report --out report.md [--narrate]",
     "measure": "%measure H1 --data trials --metric invited --group variant --control control",
     "synth": "%%synth trials --rows 20000 --seed 7",
     "simulate": "%simulate H1 --rows 4000 --runs 200",
@@ -469,6 +469,7 @@ def _disco_report(magics: DiscoMagics, rest: list[str]) -> None:
     parser.add_argument("--out")
     parser.add_argument("--problem")
     parser.add_argument("--all", action="store_true")
+    parser.add_argument("--narrate", action="store_true")
     try:
         args, extra = parser.parse_known_args(rest)
     except argparse.ArgumentError as err:
@@ -476,7 +477,12 @@ def _disco_report(magics: DiscoMagics, rest: list[str]) -> None:
     if extra:
         raise UsageError(f"%disco report: unknown arguments {' '.join(extra)[:60]} — e.g. %disco report --out report.md")
     problem = None if args.all else magics.session.problem_name(args.problem)
-    report = api.report(out=args.out, problem=problem, session=magics.session)
+    report = api.report(out=args.out, problem=problem, narrate=args.narrate, session=magics.session)
+    if args.narrate and not any(section.narrative for section in report.problems):
+        from .status import effective_provider
+
+        why = "no LLM is configured" if effective_provider(magics.session) == "offline" else "no results yet"
+        print(f"--narrate: {why}; the report keeps its template")
     if args.out:
         print(f"wrote {args.out}")
     else:

@@ -22,13 +22,24 @@ COLUMNS = (
     ("p_value", "p"),
     ("verdict", "Verdict"),
     ("status", "Status"),
+    ("evidence", "Evidence"),
     ("decision", "Decision"),
     ("learning", "Learning"),
 )
 
 
+def evidence_words(row: ExperimentRow) -> str:
+    """``2 (1+ 1−) qualitative``: how much evidence, which way, and the strongest kind so far."""
+    if row.evidence_level == "none":
+        return "none"
+    counted = f"{row.evidence} ({row.supports}+ {row.contradicts}−) " if row.evidence else ""
+    return f"{counted}{row.evidence_level}"
+
+
 def _cell(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "evidence":
+        return esc(evidence_words(row))
     if key == "statement":
         return f'<span title="{esc(row.statement)}">{esc(row.short_statement)}</span>'
     if key in ("baseline", "target", "observed"):
@@ -75,6 +86,8 @@ def table_html(table: ExperimentTable) -> str:
 
 def _plain(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "evidence":
+        return evidence_words(row)
     if key == "statement":
         return row.short_statement
     if key == "lift":
@@ -89,9 +102,15 @@ def _plain(row: ExperimentRow, key: str) -> str:
 
 
 def table_text(table: ExperimentTable) -> str:
-    keys = ("id", "metric", "baseline", "target", "observed", "lift", "n", "p_value", "verdict", "status", "decision")
+    keys = (
+        "id", "metric", "baseline", "target", "observed", "lift", "n", "p_value", "verdict", "status", "evidence",
+        "decision",
+    )  # fmt: skip
     rows = [[_plain(r, k) for k in keys] for r in table.rows]
-    header = ["ID", "metric", "baseline", "target", "observed", "lift [95% CI]", "n", "p", "verdict", "status", "decision"]
+    header = [
+        "ID", "metric", "baseline", "target", "observed", "lift [95% CI]", "n", "p", "verdict", "status", "evidence",
+        "decision",
+    ]  # fmt: skip
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
