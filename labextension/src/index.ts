@@ -2,7 +2,8 @@
  * disco-magics JupyterLab plugins:
  * - `disco-magics:panel`: the Discovery side panel of the active notebook;
  * - `disco-magics:commands`: insert problem / hypothesis / synth / measure cells
- *   (palette, and the notebook toolbar through schema/commands.json).
+ *   (palette, and the notebook toolbar through schema/commands.json);
+ * - `disco-magics:drafts`: the N cells `%hypotheses --draft N` drafted, inserted below it.
  * The output renderer is the mime extension `disco-magics:renderer` in mime.ts.
  */
 import {
@@ -11,12 +12,14 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 import { discoIcon } from './icon';
 import { insertTemplate, modelToNotebookLike, selectCell } from './notebook';
 import { DiscoveryPanel, PANEL_ID } from './panel';
-import { notebookToState } from './state';
+import { draftCells, draftsToInsert } from './parse';
+import { notebookToState, outputJSON } from './state';
+import { IOutputLike, MIME } from './tokens';
 import { cellTemplate, TemplateKind } from './templates';
 
 export const CommandIDs = {
@@ -154,4 +157,44 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [panelPlugin, commandsPlugin];
+/**
+ * ipykernel keeps only the last `set_next_input` of an execution, so `%hypotheses --draft N`
+ * also displays its N cells as `application/vnd.disco.hypothesis-drafts+json`; once the cell
+ * has run, they are inserted below it (never run), in order.
+ */
+const draftsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'disco-magics:drafts',
+  description: 'Inserts the hypothesis cells drafted by %hypotheses --draft N.',
+  autoStart: true,
+  activate: () => {
+    NotebookActions.executed.connect((_, { notebook, cell, success }) => {
+      const model = notebook.model;
+      if (!success || !model || cell.model.type !== 'code') {
+        return;
+      }
+      const outputs = (cell.model as unknown as { outputs: { toJSON(): unknown[] } }).outputs.toJSON() as IOutputLike[];
+      const cells = outputs.flatMap(output => draftCells(outputJSON(output, MIME.drafts)));
+      if (!cells.length) {
+        return;
+      }
+      let index = -1;
+      for (let i = 0; i < model.cells.length; i++) {
+        if (model.cells.get(i) === cell.model) {
+          index = i;
+          break;
+        }
+      }
+      if (index < 0) {
+        return;
+      }
+      const next = index + 1 < model.cells.length ? model.cells.get(index + 1).sharedModel.getSource() : null;
+      const missing = draftsToInsert(cells, next);
+      model.sharedModel.insertCells(
+        index + 1,
+        missing.map(source => ({ cell_type: 'code', source, metadata: { trusted: false } }))
+      );
+    });
+  }
+};
+
+export default [panelPlugin, commandsPlugin, draftsPlugin];

@@ -15,8 +15,10 @@
  */
 import {
   asRisk,
+  excerpt,
   IHypothesisSource,
   IProblemSource,
+  parseEvidenceCell,
   parseHypothesisCell,
   parseMeasureLines,
   parseProblemCell,
@@ -39,6 +41,7 @@ import {
   IProblemBundle,
   IProblemState,
   IResultBundle,
+  IUserEvidence,
   MIME,
   Status,
   STATUSES,
@@ -241,6 +244,7 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
   const results = new Map<string, IFound<IResultBundle>[]>();
   const rows = new Map<string, IFound<IExperimentRow>[]>();
   const measures = new Map<string, ICellRef[]>();
+  const heard = new Map<string, IUserEvidence[]>();
   const datasets: IDatasetState[] = [];
   const referencedProblems: string[] = [];
 
@@ -265,6 +269,16 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
     }
     if (fact.hypothesisSource) {
       pushTo(hypothesisCells, fact.hypothesisSource.id, fact);
+    }
+    const evidence = parseEvidenceCell(source);
+    if (evidence) {
+      pushTo(heard, evidence.id, {
+        kind: evidence.kind,
+        source: evidence.source,
+        signal: evidence.signal,
+        excerpt: excerpt(evidence.text),
+        cell: ref
+      });
     }
     const synth = parseSynthCell(source);
     if (synth) {
@@ -366,6 +380,7 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
       rows.get(id) ?? []
     );
     hypothesis.measures = measures.get(id) ?? [];
+    hypothesis.heard = heard.get(id) ?? [];
     hypothesis.datasets = datasets.filter(d => d.forId === id).map(d => d.name);
     if (!hypothesis.problem && defining) {
       const above = problemCellOrder.filter(p => p.index < defining.ref.index).pop();
@@ -590,6 +605,7 @@ function buildHypothesis(
     learning: str(row?.value.learning),
     measures: [],
     datasets: [],
+    heard: [],
     cell: defining?.ref ?? newestBundle?.cell ?? row?.cell ?? result?.cell ?? null,
     ran,
     edited,

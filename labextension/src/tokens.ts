@@ -11,8 +11,27 @@ export const MIME = {
   problem: 'application/vnd.disco.problem+json',
   hypothesis: 'application/vnd.disco.hypothesis+json',
   result: 'application/vnd.disco.result+json',
-  experiments: 'application/vnd.disco.experiments+json'
+  experiments: 'application/vnd.disco.experiments+json',
+  /** `%hypotheses --draft N`: the N `%%hypothesis` cells the extension inserts below the cell. */
+  drafts: 'application/vnd.disco.hypothesis-drafts+json'
 } as const;
+
+/** `%%evidence --kind`: where evidence from real users came from. */
+export const EVIDENCE_KINDS = ['interview', 'observation', 'survey', 'support', 'analytics'] as const;
+/** `%%evidence --signal`: which way the evidence points. */
+export const SIGNALS = ['supports', 'contradicts', 'neutral'] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+/** One `%%evidence` cell: what real users said or did, for one hypothesis. */
+export interface IUserEvidence {
+  kind: string | null;
+  source: string | null;
+  /** null until the user gives `--signal` (an LLM may have suggested one). */
+  signal: Signal | null;
+  /** The notes on one line, cut to a quotable length. */
+  excerpt: string;
+  cell: ICellRef;
+}
 
 export type DiscoMime = (typeof MIME)[keyof typeof MIME];
 
@@ -205,6 +224,8 @@ export interface IHypothesisState {
   measures: ICellRef[];
   /** Names of `%%synth ... --for ID` datasets. */
   datasets: string[];
+  /** `%%evidence ID` cells, in document order. */
+  heard: IUserEvidence[];
   /** The defining cell (magic, else a cell showing its bundle, else the experiment table). */
   cell: ICellRef | null;
   /** The defining cell has a saved hypothesis bundle. */
