@@ -18,7 +18,10 @@ os.environ["DISCO_STORE"] = str(Path(_STORE_DIR) / "examples.db")
 
 DISCO_BUNDLES = tuple(
     f"application/vnd.disco.{kind}+json"
-    for kind in ("problem", "hypothesis", "result", "decision", "experiments", "report", "prototype", "dataset")
+    for kind in (
+        *("problem", "hypothesis", "result", "decision", "experiments", "report", "prototype", "dataset"),
+        *("hypothesis-evidence", "hypothesis-drafts", "evidence", "evidence-suggestion"),
+    )
 )
 
 

@@ -88,7 +88,7 @@ def test_a_narrative_from_a_real_small_model_quotes_only_stored_numbers_or_is_on
 
     section = made.problems[0]
     for paragraph in section.narrative:
-        assert unsupported_number(paragraph, stored_numbers(section) + [95, 0.95, 0.05, 5]) is None
+        assert unsupported_number(paragraph, [*stored_numbers(section), 95, 0.95, 0.05, 5]) is None
 
 
 # ------------------------------------------------------------------------------------- record / replay

@@ -14,9 +14,10 @@ DRAFT_EXAMPLE = "%hypotheses --draft 3 --focus 'first shared dashboard'"
 _NUMBERED = re.compile(r"^H(\d+)$")
 
 
-def next_free_ids(session: Session, n: int, prefix: str = "H") -> list[str]:
-    """``n`` IDs after the highest ``H<number>`` in the store (any problem), so no draft replaces one."""
-    used = [int(m.group(1)) for h in session.store.hypotheses() if (m := _NUMBERED.match(h.id))]
+def next_free_ids(session: Session, problem: str, n: int, prefix: str = "H") -> list[str]:
+    """``n`` IDs after the highest ``H<number>`` of ``problem``, so no draft replaces one of its hypotheses
+    (IDs are per problem, as ``%%hypothesis`` resolves them)."""
+    used = [int(m.group(1)) for h in session.store.hypotheses(problem) if (m := _NUMBERED.match(h.id))]
     start = max(used, default=0) + 1
     return [f"{prefix}{start + i}" for i in range(n)]
 
@@ -43,7 +44,7 @@ def drafted_hypotheses(
         drafts, notice = offline_drafts(owner, n, focus), OFFLINE_NOTICE
     else:
         drafts, notice = llm_drafts(s, owner, n, focus, progress=progress)
-    ids = next_free_ids(s, n)
+    ids = next_free_ids(s, owner.name, n)
     named = owner.name if problem else None
     return HypothesisDrafts(
         problem=owner.name,
