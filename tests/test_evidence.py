@@ -3,7 +3,12 @@ the schema migration that added the evidence table, and suggested signals throug
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from IPython.core.error import UsageError
 from sqlalchemy import create_engine, inspect, text
 
@@ -151,7 +156,9 @@ BAD = [
     ("H1 --signal supports", NOTES, "--kind is missing; choose one of interview"),
     ("H1 --kind interview", NOTES, "--signal is required without an LLM"),
     ("", NOTES, "%%evidence needs a hypothesis ID"),
-    ("H1 --kind interview --signal supports", "a\x00b", "evidence for H1 not saved: value: Value error, text holds a NUL byte"),
+    ("H1 --kind interview --signal supports", "a\x00b", "the notes for H1 hold a NUL byte (\\x00); remove it"),
+    ("H1 --kind interview --signal supports", "caf\udce9", "the notes for H1 hold bytes that are not UTF-8"),
+    ("H1 --kind interview --signal supports --source " + "s" * 600, NOTES, "evidence for H1 not saved: source"),
     ("H1 --kind interview --signal supports", "x" * 1_000_001, "the notes are 1,000,001 characters long; at most"),
     ("H1 --kind interview --source 'a\x00' --signal supports", NOTES, "%%evidence: the arguments hold a NUL byte"),
     ("H1 --kind interview --signal supports --problem nope", NOTES, "unknown hypothesis 'H1' in problem nope"),
@@ -252,3 +259,22 @@ def test_a_quote_that_is_not_in_the_notes_is_re_asked(llm_h1, fault_server):  # 
         llm_h1.run_cell_magic("evidence", "H1 --kind interview", NOTES)
     assert str(err.value).startswith("model output did not match SignalSuggestion after 3 attempts: quotes")
     assert counts()["evidence"] == 0
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    line=st.text(max_size=60) | st.sampled_from(["H1 --kind", "H1 --signal", "H1 --kind interview --signal"]),
+    body=st.text(max_size=200),
+)
+def test_fuzz_evidence_and_drafts_raise_only_one_line_usage_errors(h1, line, body):
+    for kind, name, args in (("cell", "evidence", line), ("cell", "evidence", f"H1 --kind interview {line}"),
+                             ("line", "hypotheses", line), ("line", "hypotheses", f"--draft {line}")):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                if kind == "cell":
+                    h1.run_cell_magic(name, args, body)
+                else:
+                    h1.run_line_magic(name, args)
+        except UsageError as err:
+            assert type(err) is UsageError and "\n" not in str(err)
+            str(err).encode("utf-8")

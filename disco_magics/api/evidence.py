@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 EVIDENCE_EXAMPLE = '%%evidence H1 --kind interview --source "call with a trial admin, 2026-11-30" --signal supports'
 EVIDENCE_COLUMNS = ("kind", "source", "signal", "text", "recorded_at")
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _check_choice(value: str | None, what: str, known: tuple[str, ...], *, required: bool = True) -> str | None:
@@ -38,6 +40,10 @@ def _check_notes(id: str, text: str) -> str:
         raise ValidationFailed(
             f"evidence for {id} needs notes: what you heard or saw, as the cell body", example=EVIDENCE_EXAMPLE
         )
+    bad = _NOT_TEXT.search(notes)
+    if bad:
+        what = "a NUL byte (\\x00)" if bad.group() == "\x00" else "bytes that are not UTF-8"
+        raise ValidationFailed(f"the notes for {id} hold {what}; remove it", example=EVIDENCE_EXAMPLE)
     if len(notes) > MAX_NOTES:
         raise ValidationFailed(
             f"the notes are {len(notes):,} characters long; at most {MAX_NOTES:,} (quote the part that matters)",
@@ -101,8 +107,8 @@ def suggest_evidence_signal(
     _check_choice(kind, "kind", EVIDENCE_KINDS)
     found = s.resolve_hypothesis(id, problem, example=EVIDENCE_EXAMPLE)
     notes = _check_notes(found.id, text)
-    if "\x00" in notes or "\x00" in (source or ""):
-        raise ValidationFailed(f"evidence for {found.id}: the notes hold a NUL byte (\\x00); remove it", example=EVIDENCE_EXAMPLE)
+    if _NOT_TEXT.search(source or ""):
+        raise ValidationFailed(f"the source for {found.id} holds a NUL byte or undecodable bytes", example=EVIDENCE_EXAMPLE)
     if effective_provider(s) == "offline":
         raise ValidationFailed(
             f"--signal is required without an LLM: say whether the notes support, contradict or are neutral to {found.id}",
