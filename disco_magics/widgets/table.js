@@ -22,6 +22,7 @@ const COLUMNS = [
   { key: "p_value", label: "p", sort: "number", num: true },
   { key: "verdict", label: "Verdict", sort: VERDICT_ORDER },
   { key: "status", label: "Status", sort: STATUS_ORDER },
+  { key: "evidence", label: "Evidence", sort: "number" },
   { key: "decision", label: "Decision", sort: "text" },
   { key: "learning", label: "Learning", sort: "text" },
 ];
@@ -456,6 +457,14 @@ function render({ model, el }) {
       case "status":
         td.append(badge(value));
         break;
+      case "evidence": {
+        // as display/table.py's evidence_words: "2 (1+ 1−) qualitative", or "none"
+        const level = row.evidence_level || "none";
+        const counted = value ? `${value} (${row.supports || 0}+ ${row.contradicts || 0}\u2212) ` : "";
+        td.textContent = level === "none" ? "none" : `${counted}${level}`;
+        td.title = "Evidence from users (%%evidence) and the strongest evidence so far; it never changes a verdict";
+        break;
+      }
       case "decision":
         td.append(decisionControl(row));
         break;
