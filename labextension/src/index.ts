@@ -19,7 +19,7 @@ import { insertTemplate, modelToNotebookLike, selectCell } from './notebook';
 import { DiscoveryPanel, PANEL_ID } from './panel';
 import { draftCells, draftsToInsert } from './parse';
 import { notebookToState, outputJSON } from './state';
-import { IOutputLike, MIME } from './tokens';
+import { DRAFTS_MIME, IOutputLike } from './tokens';
 import { cellTemplate, TemplateKind } from './templates';
 
 export const CommandIDs = {
@@ -173,7 +173,7 @@ const draftsPlugin: JupyterFrontEndPlugin<void> = {
         return;
       }
       const outputs = (cell.model as unknown as { outputs: { toJSON(): unknown[] } }).outputs.toJSON() as IOutputLike[];
-      const cells = outputs.flatMap(output => draftCells(outputJSON(output, MIME.drafts)));
+      const cells = outputs.flatMap(output => draftCells(outputJSON(output, DRAFTS_MIME)));
       if (!cells.length) {
         return;
       }

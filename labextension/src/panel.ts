@@ -266,7 +266,11 @@ export class DiscoveryPanel extends Widget {
       evidence = h(
         'div',
         { class: 'jp-DiscoPanel-evidence jp-DiscoMuted', 'data-testid': 'disco-verdict', 'data-verdict': 'none' },
-        hyp.measures.length ? 'Measured, no result saved yet.' : 'No evidence yet.'
+        hyp.measures.length
+          ? 'Measured, no result saved yet.'
+          : hyp.heard.length
+            ? 'No measured result yet.'
+            : 'No evidence yet.'
       );
     }
     const extras: HTMLElement[] = [];

@@ -11,10 +11,14 @@ export const MIME = {
   problem: 'application/vnd.disco.problem+json',
   hypothesis: 'application/vnd.disco.hypothesis+json',
   result: 'application/vnd.disco.result+json',
-  experiments: 'application/vnd.disco.experiments+json',
-  /** `%hypotheses --draft N`: the N `%%hypothesis` cells the extension inserts below the cell. */
-  drafts: 'application/vnd.disco.hypothesis-drafts+json'
+  experiments: 'application/vnd.disco.experiments+json'
 } as const;
+
+/**
+ * `%hypotheses --draft N`: the N `%%hypothesis` cells the extension inserts below the cell. Not one of
+ * `MIME` (the types the renderer draws): its kernel HTML shows as it is.
+ */
+export const DRAFTS_MIME = 'application/vnd.disco.hypothesis-drafts+json';
 
 /** `%%evidence --kind`: where evidence from real users came from. */
 export const EVIDENCE_KINDS = ['interview', 'observation', 'survey', 'support', 'analytics'] as const;

@@ -1,7 +1,7 @@
 import { DiscoveryPanel } from '../panel';
 import { draftCells, draftsToInsert, excerpt, parseEvidenceCell } from '../parse';
 import { notebookToState, outputJSON } from '../state';
-import { MIME } from '../tokens';
+import { DRAFTS_MIME } from '../tokens';
 import { code, display, H1_SOURCE, notebook, PROBLEM_SOURCE } from './fixtures';
 
 const INTERVIEW = `%%evidence H1 --kind interview --source "call with a trial admin, 2026-11-30" --signal supports
@@ -36,8 +36,8 @@ describe('drafted hypothesis cells', () => {
   const cells = ['%%hypothesis H2 --target 0.2\nA', '%%hypothesis H3 --target 0.2\nB', '%%hypothesis H4 --target 0.2\nC'];
 
   it('reads the cells of a drafts payload, strings only', () => {
-    const output = display(MIME.drafts, { problem: 'onboarding', cells: [...cells, 3, ''] });
-    expect(draftCells(outputJSON(output, MIME.drafts))).toEqual(cells);
+    const output = display(DRAFTS_MIME, { problem: 'onboarding', cells: [...cells, 3, ''] });
+    expect(draftCells(outputJSON(output, DRAFTS_MIME))).toEqual(cells);
     expect(draftCells(null)).toEqual([]);
     expect(draftCells({ cells: 'nope' })).toEqual([]);
   });
