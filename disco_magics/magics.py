@@ -29,6 +29,7 @@ EXAMPLES = {
     "measure": "%measure H1 --data trials --metric invited --group variant --control control",
     "synth": "%%synth trials --rows 20000 --seed 7",
     "simulate": "%simulate H1 --rows 4000 --runs 200",
+    "plan": "%plan H1 --traffic 400 --split 50:50",
     "prototype": "%prototype H1 --kind fake-door",
     "evidence": '%%evidence H1 --kind interview --source "call with a trial admin" --signal supports',
     "hypotheses": "%hypotheses --draft 3 --focus 'first dashboard'",
@@ -258,6 +259,13 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--baseline", help="Baseline rate (default: the hypothesis').")
     @argument("--baseline-n", dest="baseline_n", help="Users behind the baseline, when it was measured.")
     @argument("--events", action="store_true", help="Measure from events tracked by the prototype.")
+    @argument("--engine", default="frequentist", help="frequentist (default) or bayesian.")
+    @argument("--sequential", action="store_true", help="Always-valid intervals, safe to check at every look.")
+    @argument("--fixed", action="store_true", help="The fixed-horizon test even on later looks (refuse sequential).")
+    @argument("--sequential-tuning", dest="sequential_tuning", metavar="N", help="N*: total users at which a decision is expected.")
+    @argument("--covariate", metavar="COL", help="CUPED: a pre-period numeric column of --data.")
+    @argument("--prior-mean", dest="prior_mean", help="Bayesian: mean of a normal prior on the absolute lift.")
+    @argument("--prior-sd", dest="prior_sd", help="Bayesian: standard deviation of that prior.")
     @argument("--problem", help="Problem name (default: the current one).")
     def measure(self, line: str = ""):
         """Measure real behaviour against a hypothesis' target, with honest statistics."""
@@ -268,6 +276,8 @@ class DiscoMagics(Magics, SettingTraits):
         if not args.id:
             raise UsageError(f"%measure needs a hypothesis ID — e.g. {EXAMPLES['measure']}")
         data = user_dataframe(self.shell.user_ns, args.data) if args.data else None
+        if args.sequential and args.fixed:
+            raise UsageError(f"%measure: --sequential and --fixed contradict each other; give one — e.g. {EXAMPLES['measure']}")
         results = api.measure(
             args.id,
             data=data,
@@ -281,11 +291,45 @@ class DiscoMagics(Magics, SettingTraits):
             baseline=parse_value(args.baseline, "--baseline") if args.baseline is not None else None,
             baseline_n=parse_count(args.baseline_n, "--baseline-n") if args.baseline_n is not None else None,
             events=args.events,
+            engine=args.engine,
+            sequential=True if args.sequential else False if args.fixed else None,
+            sequential_tuning=parse_count(args.sequential_tuning, "--sequential-tuning") if args.sequential_tuning else None,
+            covariate=args.covariate,
+            prior_mean=parse_value(args.prior_mean, "--prior-mean") if args.prior_mean is not None else None,
+            prior_sd=parse_value(args.prior_sd, "--prior-sd") if args.prior_sd is not None else None,
             problem=args.problem,
             session=self.session,
         )
         for result in results if isinstance(results, list) else [results]:
             _show(result)
+
+    @line_magic
+    @no_var_expand
+    @_boundary
+    @magic_arguments()
+    @argument("id", nargs="?", help="Hypothesis ID, e.g. H1.")
+    @argument("--traffic", metavar="USERS_PER_DAY", help="Users a day entering the experiment, both arms together.")
+    @argument("--split", metavar="A:B", help="Control:treatment split, e.g. 50:50 (default).")
+    @argument("--sd", help="A mean metric's standard deviation per user (default: from its latest result).")
+    @argument("--problem", help="Problem name (default: the current one).")
+    def plan(self, line: str = ""):
+        """Users per arm to detect the target at 80% power (fixed and sequential), MDE and days; stored."""
+        from . import api
+        from .parse.args import parse_split, parse_value
+
+        args = _parse(self.plan, line, "plan")
+        if not args.id:
+            raise UsageError(f"%plan needs a hypothesis ID — e.g. {EXAMPLES['plan']}")
+        _show(
+            api.plan(
+                args.id,
+                traffic=parse_value(args.traffic, "--traffic") if args.traffic is not None else None,
+                split=parse_split(args.split) if args.split else None,
+                sd=parse_value(args.sd, "--sd") if args.sd is not None else None,
+                problem=args.problem,
+                session=self.session,
+            )
+        )
 
     # ------------------------------------------------------------------------------------------ synth
 
@@ -340,6 +384,7 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--rows", help="Rows per simulated dataset (default: the linked dataset's).")
     @argument("--runs", default="200", help="Datasets to simulate (default 200).")
     @argument("--seed", help="Seed for the simulation.")
+    @argument("--peeks", metavar="K", help="Look K times (daily) under no effect: fixed vs sequential false positives.")
     def simulate(self, line: str = ""):
         """False-positive rate and power of the planned measurement, over many synthetic datasets."""
         from . import api
@@ -353,9 +398,15 @@ class DiscoMagics(Magics, SettingTraits):
             rows=parse_whole(args.rows, "--rows", EXAMPLES["simulate"], minimum=4) if args.rows else None,
             runs=parse_whole(args.runs, "--runs", EXAMPLES["simulate"], minimum=1),
             seed=parse_whole(args.seed, "--seed", EXAMPLES["simulate"]) if args.seed else None,
+            peeks=parse_whole(args.peeks, "--peeks", "%simulate H1 --peeks 30", minimum=2, maximum=365)
+            if args.peeks
+            else None,
             session=self.session,
         )
-        print(outcome.summary)
+        if args.peeks:
+            _show(outcome)
+        else:
+            print(outcome.summary)
 
     # -------------------------------------------------------------------------------------- prototype
 

@@ -32,6 +32,9 @@ rm -rf "$quick"
 log "jest (the lab extension's notebook-to-panel logic)"
 (cd "$ROOT/labextension" && "$VENV/bin/jlpm" test --silent)
 
+log "node --test (the experiment table widget's functions, disco_magics/widgets/table.js)"
+node --test "$ROOT/tests/js/"
+
 log "ruff"
 "$VENV/bin/ruff" check "$ROOT"
 

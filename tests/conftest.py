@@ -65,10 +65,14 @@ def ip(clean_env, monkeypatch):
     previous = set_session(None)
     from disco_magics.magics import load
 
+    # %config writes into the one global shell's config, which every later DiscoMagics loads: a test's
+    # ``%config DiscoMagics.store = 'sqlite://'`` must not become the next test's store.
+    shell.config.pop("DiscoMagics", None)
     magics = load(shell)
     shell.reset()
     yield shell
     magics.session.close()
+    shell.config.pop("DiscoMagics", None)
     set_session(previous)
 
 

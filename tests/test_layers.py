@@ -185,3 +185,16 @@ def test_a_planted_upward_import_is_caught(tmp_path):
     assert _targets("disco_magics.model._base", False, node) == ["disco_magics.display"]
     guarded = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..session import Session\n")
     assert [n.module for n in _runtime_imports(guarded)] == ["typing"]
+
+
+#: A module past this many lines is usually several concepts (model/dataset.py was four at 880 lines).
+MAX_MODULE_LINES = 600
+
+
+def test_no_module_is_a_grab_bag():
+    long = {
+        str(path.relative_to(PACKAGE.parent)): lines
+        for path in PACKAGE.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}, f"split these by concept: {long}"

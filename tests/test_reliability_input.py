@@ -435,7 +435,7 @@ spec_bodies = st.one_of(st.text(max_size=200), st.lists(spec_line, max_size=6).m
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(line=argument_strings)
 def test_fuzz_line_magics_raise_only_one_line_usage_errors(framed, line):
-    for name in ("measure", "simulate", "experiments"):
+    for name in ("measure", "simulate", "experiments", "plan"):
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 framed.run_line_magic(name, line)

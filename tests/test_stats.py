@@ -533,14 +533,17 @@ def test_inconclusive_says_how_many_users_are_needed():
     )
 
 
-def test_peeking_is_noted_on_later_looks_and_keeps_the_verdict():
+def test_peeking_with_a_declared_fixed_horizon_is_noted_and_keeps_the_verdict():
     args = dict(hypothesis="H1", metric="invite_rate", target=0.25, baseline=0.18)
     first = evaluate(**args, control=prop("c", 5000, 900), treatment=prop("t", 5000, 1400))
-    third = evaluate(**args, control=prop("c", 5000, 900), treatment=prop("t", 5000, 1400), look=3)
-    assert first.notes == [] and first.look == 1
+    third = evaluate(
+        **args, control=prop("c", 5000, 900), treatment=prop("t", 5000, 1400), look=3, sequential=False
+    )
+    assert first.notes == [] and first.look == 1 and first.sequential is False
     assert third.verdict == first.verdict == "validated"
-    assert third.look == 3
+    assert third.look == 3 and third.sequential is False
     assert "Look 3 at H1 (2 earlier looks)" in third.reason and "false positive" in third.reason
+    assert "fixed horizon was declared (--fixed)" in third.reason
     with pytest.raises(ValidationFailed, match="look must be 1 or more"):
         evaluate(**args, control=prop("c", 5000, 900), treatment=prop("t", 5000, 1400), look=0)
 

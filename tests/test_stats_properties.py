@@ -97,7 +97,9 @@ def test_every_result_is_finite_json_and_guarded(pair, target_rate, look):
     if result.guards:
         assert result.verdict == "inconclusive"
     assert result.reason and "\n" not in result.reason and "nan" not in result.reason.lower()
-    assert (look > 1) == any("earlier look" in n for n in result.notes)
+    # later looks are sequential by default (safe peeking), and say so
+    assert (look > 1) == any("sequential test" in n for n in result.notes) == bool(result.sequential)
+    assert not any("earlier look" in n for n in result.notes)
     payload = json.dumps(result.model_dump(mode="json"), allow_nan=False)
     assert Result.model_validate(json.loads(payload)) == result
 

@@ -1,9 +1,10 @@
 """The operations behind every magic, as plain functions (the contract's Python API).
 
 One module per operation: ``problems`` (problems, hypotheses, decisions), ``experiments`` (the table),
-``measure`` (measured results, tracked events), ``synth`` (specs, sampled data, simulations), ``prototypes``,
-``report``, ``export``, ``evidence`` (evidence from real users, what to test next) and
-``hypotheses_draft`` (hypotheses drafted from the problem). Each function takes an optional ``session``; without one it uses the kernel's
+``measure`` (measured results, tracked events), ``plan`` (the planned horizon), ``synth`` (specs, sampled
+data, simulations), ``prototypes``, ``report``, ``export``, ``evidence`` (evidence from real users, what to
+test next) and ``hypotheses_draft`` (hypotheses drafted from the problem). Each function takes an optional
+``session``; without one it uses the kernel's
 (after ``%load_ext``) or a default session on ``DISCO_STORE``. Everything is re-exported here, so
 ``disco_magics.api.measure`` is the one name to call and to patch.
 """
@@ -24,6 +25,7 @@ from .experiments import experiment_row, experiment_table, experiments
 from .export import EXPORT_FORMATS, export_experiments
 from .hypotheses_draft import DRAFT_EXAMPLE, draft_hypotheses, drafted_hypotheses
 from .measure import MEASURE_EXAMPLE, measure, results, track
+from .plan import PLAN_EXAMPLE, plan
 from .problems import DECIDE_EXAMPLE, decide, hypothesis, problem
 from .prototypes import PROTOTYPE_EXAMPLE, prototype
 from .report import report
@@ -44,6 +46,7 @@ __all__ = [
     "EVIDENCE_EXAMPLE",
     "EXPORT_FORMATS",
     "MEASURE_EXAMPLE",
+    "PLAN_EXAMPLE",
     "PROTOTYPE_EXAMPLE",
     "SYNTH_EXAMPLE",
     "SYNTH_OUT_EXAMPLE",
@@ -62,6 +65,7 @@ __all__ = [
     "link_dataset",
     "measure",
     "next_to_test",
+    "plan",
     "problem",
     "prototype",
     "report",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ValidationFailed
-from ..model import Result
+from ..model import Hypothesis, Result
 from ..session import Session
 from ._common import _session
 
@@ -27,24 +27,87 @@ def measure(
     treatment: str | None = None,
     split: tuple[float, float] | None = None,
     events: bool = False,
+    engine: str = "frequentist",
+    sequential: bool | None = None,
+    sequential_tuning: float | None = None,
+    covariate: str | None = None,
+    prior_mean: float | None = None,
+    prior_sd: float | None = None,
     problem: str | None = None,
     session: Session | None = None,
 ):
     """Measure hypothesis ``id`` from a DataFrame, from aggregates, or from tracked events.
 
+    ``engine`` is ``"frequentist"`` or ``"bayesian"`` (``prior_mean``/``prior_sd``: a proper prior on the
+    absolute lift); ``sequential`` True/False forces the always-valid or the fixed-horizon interval (None:
+    fixed at the first look, sequential from the second unless the hypothesis has a plan), tuned for
+    ``sequential_tuning`` users in total; ``covariate`` names a pre-period column of ``data`` for CUPED.
+
     Returns a ``Result``; with more than two arms and no ``treatment``, one ``Result`` per treatment arm
     (a list). Each result is stored (history kept; later looks are marked) and moves the hypothesis'
     status to its verdict.
     """
-    from .. import stats
-
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=MEASURE_EXAMPLE)
+    pairs, source = _arms_from_source(
+        s,
+        h,
+        data=data,
+        metric=metric,
+        group=group,
+        control=control,
+        treatment=treatment,
+        observed=observed,
+        n=n,
+        baseline=baseline,
+        baseline_n=baseline_n,
+        events=events,
+        covariate=covariate,
+    )
+    return _evaluate_and_store(
+        s,
+        h,
+        pairs,
+        source,
+        metric=metric or h.metric,
+        split=split,
+        engine=engine,
+        sequential=sequential,
+        sequential_tuning=sequential_tuning,
+        prior_mean=prior_mean,
+        prior_sd=prior_sd,
+    )
+
+
+def _arms_from_source(
+    s: Session,
+    h: Hypothesis,
+    *,
+    data: Any,
+    metric: str | None,
+    group: str | None,
+    control: str | None,
+    treatment: str | None,
+    observed: float | None,
+    n: int | None,
+    baseline: float | None,
+    baseline_n: int | None,
+    events: bool,
+    covariate: str | None,
+) -> tuple[list[tuple], str]:
+    """Where the arms come from: a DataFrame, aggregates or tracked events -> (control, treatment) pairs."""
+    from .. import stats
+
     modes = [data is not None, observed is not None or n is not None, bool(events)]
     if sum(modes) != 1:
         raise ValidationFailed(
             "measure from one source: --data (a DataFrame), --observed with --n (aggregates), or --events",
             example=MEASURE_EXAMPLE,
+        )
+    if covariate is not None and data is None:
+        raise ValidationFailed(
+            "CUPED needs the users' rows: --covariate works with --data, not with aggregates or events",
+            example="%measure H1 --data trials --metric invited --group variant --covariate invited_before",
         )
     if events:
         from ..events import arms_from_events
@@ -55,43 +118,43 @@ def measure(
                 raise ValidationFailed(
                     f"{h.id} has no baseline to compare its events against", example=MEASURE_EXAMPLE
                 )
-            pairs = [(h.baseline, next(iter(arms.values())))]
-        else:
-            pairs = _pairs(stats, arms, control, treatment)
-        source = "events"
-    elif data is not None:
+            return [(h.baseline, next(iter(arms.values())))], "events"
+        return _pairs(stats, arms, control, treatment), "events"
+    if data is not None:
         column = metric or h.metric
         if group is None:
             raise ValidationFailed(
                 "say which column holds each user's arm with --group", example=MEASURE_EXAMPLE
             )
-        arms = stats.arms_from_frame(data, column, group)
-        pairs = _pairs(stats, arms, control, treatment)
-        source = "data"
-    else:
-        if observed is None or n is None:
-            raise ValidationFailed(
-                "aggregates need both --observed and --n", example="%measure H1 --observed 0.27 --n 2400"
-            )
-        reference = baseline if baseline is not None else h.baseline
-        if reference is None:
-            raise ValidationFailed(
-                f"{h.id} has no baseline to compare against; give --baseline",
-                example="%measure H1 --observed 0.27 --n 2400 --baseline 0.18 --baseline-n 2400",
-            )
-        arm = stats.arm_from_rate("treatment", observed, n)
-        against = (
-            stats.arm_from_rate("baseline", reference, baseline_n) if baseline_n is not None else reference
+        arms = stats.arms_from_frame(data, column, group, covariate=covariate)
+        return _pairs(stats, arms, control, treatment), "data"
+    if observed is None or n is None:
+        raise ValidationFailed(
+            "aggregates need both --observed and --n", example="%measure H1 --observed 0.27 --n 2400"
         )
-        pairs = [(against, arm)]
-        source = "aggregates"
+    reference = baseline if baseline is not None else h.baseline
+    if reference is None:
+        raise ValidationFailed(
+            f"{h.id} has no baseline to compare against; give --baseline",
+            example="%measure H1 --observed 0.27 --n 2400 --baseline 0.18 --baseline-n 2400",
+        )
+    arm = stats.arm_from_rate("treatment", observed, n)
+    against = stats.arm_from_rate("baseline", reference, baseline_n) if baseline_n is not None else reference
+    return [(against, arm)], "aggregates"
+
+
+def _evaluate_and_store(
+    s: Session, h: Hypothesis, pairs: list[tuple], source: str, *, metric: str, split, **options: Any
+):
+    """One evaluate step for every (control, treatment) pair, inside the store's write transaction."""
+    from .. import stats
 
     def judge(first_look: int) -> list:
         # runs inside the store's write transaction, so the look numbers are this kernel's alone
         return [
             stats.evaluate(
                 hypothesis=h.id,
-                metric=metric or h.metric,
+                metric=metric,
                 target=h.target,
                 control=control_arm,
                 treatment=treatment_arm,
@@ -100,6 +163,9 @@ def measure(
                 look=look,
                 expected_split=split,
                 source=source,
+                plan=h.plan,
+                first_look=first_look,
+                **options,
             )
             for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)
         ]

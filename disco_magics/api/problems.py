@@ -43,15 +43,10 @@ def hypothesis(
     parsed = parse_hypothesis(id, text, owner, metric=metric, target=target, baseline=baseline, risk=risk)
     previous = s.store.hypothesis(parsed.problem, parsed.id)
     if previous is not None:
-        parsed.created_at = previous.created_at
-        same_test = (previous.metric, previous.target, previous.baseline) == (
-            parsed.metric,
-            parsed.target,
-            parsed.baseline,
-        )
-        # The evidence still speaks to an unchanged test; a changed metric or target starts again.
-        if same_test:
-            parsed.status = previous.status
+        from ..preregistration import carry_over
+
+        # pre-registration: a changed test after a result is recorded and marks the hypothesis post hoc
+        carry_over(previous, parsed, measured=s.store.count_results(parsed.problem, parsed.id) > 0)
     s.store.save_hypothesis(parsed)
     s.notify("hypothesis", parsed)
     return parsed

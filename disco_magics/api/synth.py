@@ -165,9 +165,15 @@ def simulate(
     runs: int = 200,
     seed: int | None = None,
     *,
+    peeks: int | None = None,
     session: Session | None = None,
 ):
-    """Sample the hypothesis' linked dataset ``runs`` times with and without its planted effect."""
+    """Sample the hypothesis' linked dataset ``runs`` times with and without its planted effect.
+
+    With ``peeks``, sample it without the effect instead and look ``peeks`` times as the users arrive:
+    the false-positive rate of daily peeking with the fixed-horizon and with the sequential test
+    (a ``PeekingSimulation``).
+    """
     from ..synthetic import simulate as run
 
     s = _session(session)
@@ -183,4 +189,39 @@ def simulate(
     latest = linked[-1]
     spec, rows = parse_spec(latest["spec"]), rows or int(latest["rows"])
     _check_fits_in_memory(spec, rows)
+    if peeks is not None:
+        return _simulate_peeking(h, spec, rows=rows, runs=runs, peeks=peeks, seed=seed)
     return run(spec, rows=rows, runs=runs, seed=seed)
+
+
+def _simulate_peeking(h: Hypothesis, spec, *, rows: int, runs: int, peeks: int, seed: int | None):
+    """Null datasets from the synthetic side, looks tested by the statistics side, as one model."""
+    import math
+
+    from ..model.plan import PeekingSimulation
+    from ..stats.engine import default_tuning
+    from ..stats.peeking import rejection_rates
+    from ..synthetic import null_looks
+
+    looks = null_looks(spec, rows=rows, runs=runs, looks=peeks, seed=seed)
+    n_c, total_c, m2_c = (a[0, -1] for a in looks.control)
+    n_t, _, m2_t = (a[0, -1] for a in looks.treatment)
+    sd = math.sqrt((m2_c + m2_t) / max(n_c + n_t - 2, 1)) or None
+    reference = total_c / n_c if n_c else 0.0
+    design = h.baseline if h.baseline is not None else reference
+    # the N* %measure would use on this hypothesis, so the simulation shows what the default does
+    tuning = default_tuning(h.plan, looks.kind, design, h.target, sd)
+    rates = rejection_rates(looks.kind, looks.control, looks.treatment, tuning)
+    return PeekingSimulation(
+        hypothesis=h.id,
+        metric=looks.arms.metric,
+        metric_kind=looks.kind,
+        rows=looks.rows,
+        runs=runs,
+        peeks=peeks,
+        seed=looks.seed,
+        tuning=tuning,
+        fixed_rate=rates.fixed,
+        sequential_rate=rates.sequential,
+        single_look_rate=rates.last_look,
+    )

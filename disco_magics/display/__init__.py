@@ -75,6 +75,18 @@ def _hypothesis_drafts(obj) -> tuple[str, str]:
     return drafts_text(obj), drafts_html(obj)
 
 
+def _plan(obj) -> tuple[str, str]:
+    from .plan import plan_html, plan_text
+
+    return plan_text(obj), plan_html(obj)
+
+
+def _peeking(obj) -> tuple[str, str]:
+    from .plan import peeking_html, peeking_text
+
+    return peeking_text(obj), peeking_html(obj)
+
+
 _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "Problem": _problem,
     "Hypothesis": _hypothesis,
@@ -86,6 +98,8 @@ _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "HypothesisEvidence": _hypothesis_evidence,
     "SuggestedSignal": _suggested_signal,
     "HypothesisDrafts": _hypothesis_drafts,
+    "Plan": _plan,
+    "PeekingSimulation": _peeking,
 }
 
 

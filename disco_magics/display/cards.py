@@ -52,6 +52,18 @@ def hypothesis_html(h: Hypothesis) -> str:
     facts.append(f"<b>Risk</b> {esc(h.risk) if h.risk else '<i>not named</i>'}")
     facts.append(f"<b>Problem</b> {esc(h.problem)}")
     body = f'<div style="margin-bottom:6px">{esc(h.statement)}</div><div>{" · ".join(facts)}</div>'
+    if h.plan is not None:
+        from .plan import plan_lines
+
+        body += f'<div style="margin-top:4px"><b>Plan</b> {esc("; ".join(plan_lines(h.plan)))}</div>'
+    if h.post_hoc:
+        from .plan import POST_HOC, change_lines
+
+        items = "".join(f"<li>{esc(line)}</li>" for line in change_lines(h))
+        body += (
+            f'<div class="disco-post-hoc" style="margin-top:6px;color:#a40e26"><b>⚑ Post hoc</b> — {POST_HOC}:'
+            f'<ul style="margin:2px 0 0 18px;padding:0">{items}</ul></div>'
+        )
     if h.warnings:
         items = "".join(f"<li>{esc(w)}</li>" for w in h.warnings)
         body += (
@@ -63,7 +75,16 @@ def hypothesis_html(h: Hypothesis) -> str:
 
 def hypothesis_text(h: Hypothesis) -> str:
     risk = h.risk or "risk not named"
-    lines = [f"Hypothesis {h.id} [{h.status}] {_move(h)} ({risk})", f"  {' '.join(h.statement.split())}"]
+    post_hoc = " ⚑ post hoc" if h.post_hoc else ""
+    lines = [f"Hypothesis {h.id} [{h.status}]{post_hoc} {_move(h)} ({risk})", f"  {' '.join(h.statement.split())}"]
+    if h.plan is not None:
+        from .plan import plan_lines
+
+        lines += [f"  plan: {line}" for line in plan_lines(h.plan)]
+    if h.post_hoc:
+        from .plan import POST_HOC, change_lines
+
+        lines.append(f"  ⚑ {POST_HOC}: " + "; ".join(change_lines(h)))
     lines += [f"  ! {w}" for w in h.warnings]
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import formats
 from ..model import ExperimentRow
 from ..model.report import LearningCard, LearningReport
 from ._html import badge, card, esc, fmt, fmt_p
@@ -13,11 +14,28 @@ def _evidence(c: LearningCard) -> str:
     if r is None:
         return "no result yet"
     n = sum(r.n.values())
+    # each engine's own evidence: the p-value it read, or the Bayesian chance to beat
+    if r.engine == "bayesian":
+        evidence, interval = f"chance to beat {formats.chance(r.chance_to_beat)}", "credible"
+    elif r.sequential:
+        evidence, interval = f"sequential p {fmt_p(r.p_value)}", "always-valid"
+    else:
+        evidence, interval = f"p {fmt_p(r.p_value)}", ""
+    covariate = f", CUPED on {r.covariate}" if r.covariate else ""
     return (
         f"observed {fmt(r.observed)} vs target {fmt(r.target)}; lift {fmt(r.lift)} "
-        f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}], p {fmt_p(r.p_value)}, n {n:,}, "
-        f"{c.looks} look{'s' if c.looks != 1 else ''}"
+        f"{interval + ' ' if interval else ''}[{fmt(r.ci_low)}, {fmt(r.ci_high)}], {evidence}, n {n:,}, "
+        f"{c.looks} look{'s' if c.looks != 1 else ''}{covariate}"
     )
+
+
+def _post_hoc(c: LearningCard) -> str | None:
+    """The report's mark for a hypothesis whose goalposts moved after data, with what moved."""
+    if not c.hypothesis.post_hoc:
+        return None
+    from .plan import POST_HOC, change_lines
+
+    return f"⚑ Post hoc: {POST_HOC} ({'; '.join(change_lines(c.hypothesis))})"
 
 
 def report_markdown(report: LearningReport) -> str:
@@ -46,6 +64,7 @@ def report_markdown(report: LearningReport) -> str:
                 "",
                 f"`{h.metric}` {fmt(h.baseline)} → {fmt(h.target)}. Evidence: {_evidence(c)}.",
                 "",
+                *([f"**{_post_hoc(c)}**", ""] if _post_hoc(c) else []),
                 f"- **We believed** {c.believed}",
                 f"- **We observed** {c.observed}",
                 *([f"- **We heard** {c.heard_summary}:"] + [f"  - {q}" for q in c.heard] if c.evidence else []),
@@ -105,7 +124,12 @@ def report_html(report: LearningReport) -> str:
             body = (
                 f"<div><code>{esc(h.metric)}</code> {esc(fmt(h.baseline))} → {esc(fmt(h.target))} · "
                 f"{esc(h.risk or 'risk not named')} risk · {esc(_evidence(c))}</div>"
-                f"<div>{_chart(c)}</div><table>{rows}</table>"
+                + (
+                    f'<div class="disco-post-hoc" style="color:#a40e26;font-weight:600">{esc(_post_hoc(c))}</div>'
+                    if _post_hoc(c)
+                    else ""
+                )
+                + f"<div>{_chart(c)}</div><table>{rows}</table>"
             )
             parts.append(card("learning card", f"{esc(h.id)} {badge(verdict)}", body))
     parts.append("</div>")

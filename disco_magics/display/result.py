@@ -32,22 +32,53 @@ def _rows(result: Result) -> list[tuple[str, str, str]]:
     return rows
 
 
+#: how each interval is named on the card (the verdict's reason uses the same words)
+_INTERVAL = {"fixed": "95% CI", "sequential": "95% always-valid CI", "credible": "95% credible interval"}
+
+
+def _test(result: Result) -> str:
+    """Which test produced the numbers: engine, interval, CUPED."""
+    if result.engine == "bayesian":
+        words = (
+            "Bayesian, improper prior"
+            if result.prior_sd is None
+            else f"Bayesian, prior N({formats.sig(result.prior_mean or 0.0, 4)}, {formats.sig(result.prior_sd, 4)}²) on the lift"
+        )
+    elif result.sequential:
+        words = f"sequential, always valid (N* = {result.sequential_tuning:,.0f} users)"
+    else:
+        words = "fixed horizon"
+    if result.covariate:
+        theta = f", θ {formats.sig(result.cuped_theta, 3)}" if result.cuped_theta else ""
+        words += f" + CUPED on {result.covariate}{theta}"
+    return words
+
+
 def _facts(result: Result) -> list[tuple[str, str]]:
     kind = result.metric_kind
+    label = _INTERVAL[result.interval]
     facts = [
         (
             "lift",
-            f"{formats.change(kind, result.lift)} (95% CI {formats.change(kind, result.ci_low)} to {formats.change(kind, result.ci_high)})",
+            f"{formats.change(kind, result.lift)} ({label} {formats.change(kind, result.ci_low)} to "
+            f"{formats.change(kind, result.ci_high)})",
         )
     ]
     if result.relative_lift is not None:
         rel = formats.relative(result.relative_lift)
         if result.rel_ci_low is not None and result.rel_ci_high is not None:
-            rel += f" (95% CI {formats.relative(result.rel_ci_low)} to {formats.relative(result.rel_ci_high)})"
+            rel += f" ({label} {formats.relative(result.rel_ci_low)} to {formats.relative(result.rel_ci_high)})"
         facts.append(("relative lift", rel))
+    if result.engine == "bayesian":
+        facts.append(("chance to beat", formats.chance(result.chance_to_beat)))
+        if result.risk is not None:
+            facts.append(("risk (expected loss)", formats.change(kind, result.risk).lstrip("+±")))
+    else:
+        facts += [
+            ("sequential p-value" if result.sequential else "p-value", formats.p_value(result.p_value)),
+            ("chance to beat", formats.chance(result.chance_to_beat)),
+        ]
     facts += [
-        ("p-value", formats.p_value(result.p_value)),
-        ("chance to beat", formats.chance(result.chance_to_beat)),
         (
             "observed",
             f"{formats.value(kind, result.observed)} (95% CI {formats.value(kind, result.observed_ci_low)} to "
@@ -60,6 +91,8 @@ def _facts(result: Result) -> list[tuple[str, str]]:
         facts.append(("needed for 80% power", f"{result.required_n_per_arm:,} {where}"))
     if result.look > 1:
         facts.append(("look", str(result.look)))
+    if result.engine != "frequentist" or result.sequential or result.covariate:
+        facts.append(("test", _test(result)))
     return facts
 
 

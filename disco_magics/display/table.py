@@ -7,6 +7,7 @@ import io
 
 from ..model import ExperimentRow, ExperimentTable
 from ._html import badge, esc, fmt, fmt_p
+from ._palette import INK
 from .lift import lift_bar as lift_svg
 
 COLUMNS = (
@@ -28,6 +29,10 @@ COLUMNS = (
 )
 
 
+#: how the table marks a hypothesis whose goalposts moved after data
+POST_HOC_MARK = "⚑ post hoc"
+
+
 def evidence_words(row: ExperimentRow) -> str:
     """``2 (1+ 1−) qualitative``: how much evidence, which way, and the strongest kind so far."""
     if row.evidence_level == "none":
@@ -40,6 +45,11 @@ def _cell(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
     if key == "evidence":
         return esc(evidence_words(row))
+    if key == "id" and row.post_hoc:
+        return (
+            f'{esc(value)} <span class="disco-post-hoc" title="goalposts moved after data" '
+            f'style="color:{INK["invalidated"]};white-space:nowrap">{POST_HOC_MARK}</span>'
+        )
     if key == "statement":
         return f'<span title="{esc(row.statement)}">{esc(row.short_statement)}</span>'
     if key in ("baseline", "target", "observed"):
@@ -88,6 +98,8 @@ def _plain(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
     if key == "evidence":
         return evidence_words(row)
+    if key == "id" and row.post_hoc:
+        return f"{value} {POST_HOC_MARK}"
     if key == "statement":
         return row.short_statement
     if key == "lift":

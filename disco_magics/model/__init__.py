@@ -25,7 +25,7 @@ from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
-from .result import ArmStats, Result
+from .result import ArmStats, CovariateStats, Result
 
 __all__ = [
     "DECISIONS",
@@ -40,6 +40,7 @@ __all__ = [
     "ArmStats",
     "ChoiceOption",
     "ColumnSpec",
+    "CovariateStats",
     "DatasetSpec",
     "Decision",
     "DiscoModel",

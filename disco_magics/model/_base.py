@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
@@ -38,8 +38,15 @@ def _has_nul(value: Any) -> bool:
     """A NUL byte in a string, or in the strings of a list or dict (nested models check themselves)."""
     if isinstance(value, str):
         return "\x00" in value
-    items = value.items() if isinstance(value, dict) else value if isinstance(value, list | tuple) else ()
-    return any(_has_nul(item) for item in items)
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False  # numbers, dates, None, nested models (which check themselves): no generator per scalar
+
+
+#: value types that cannot hold text
+_NO_TEXT = frozenset({int, float, bool, type(None), datetime, date})
 
 
 class DiscoModel(BaseModel):
@@ -55,6 +62,8 @@ class DiscoModel(BaseModel):
         # Every text is stored, displayed and exported; PostgreSQL refuses NUL in text and most readers
         # of CSV or HTML choke on it. Refused here, the same for a user's cell and an LLM's answer.
         for name, value in self.__dict__.items():
+            if type(value) in _NO_TEXT:  # most fields of a result: skipped without a call (store reads)
+                continue
             if _has_nul(value):
                 raise ValueError(f"{name} holds a NUL byte (\\x00); remove it")
         return self

@@ -40,6 +40,9 @@ class ExperimentRow(DiscoModel):
     decision: DecisionKind | None = None
     learning: str = ""
     without_evidence: bool = False
+    post_hoc: bool = Field(
+        default=False, description="Metric, target, baseline or direction changed after the first result."
+    )
     evidence: int = Field(default=0, ge=0, description="Pieces of evidence logged with %%evidence.")
     supports: int = Field(default=0, ge=0, description="Evidence whose signal supports the hypothesis.")
     contradicts: int = Field(default=0, ge=0, description="Evidence whose signal contradicts it.")
@@ -69,6 +72,7 @@ class ExperimentRow(DiscoModel):
             baseline=hypothesis.baseline,
             target=hypothesis.target,
             status=hypothesis.status,
+            post_hoc=hypothesis.post_hoc,
             updated_at=hypothesis.updated_at,
             evidence=sum((signals or {}).values()),
             supports=(signals or {}).get("supports", 0),

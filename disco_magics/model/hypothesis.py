@@ -9,6 +9,7 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from ._base import DiscoModel, Name, utcnow
+from .plan import GoalpostChange, Plan
 
 Risk = Literal["value", "usability", "feasibility", "viability"]
 RISKS: tuple[str, ...] = get_args(Risk)
@@ -21,6 +22,10 @@ VERDICTS: tuple[str, ...] = get_args(Verdict)
 
 DecisionKind = Literal["persevere", "pivot", "kill", "iterate"]
 DECISIONS: tuple[str, ...] = get_args(DecisionKind)
+
+
+#: the fields a hypothesis' first result freezes (pre-registration)
+FROZEN_FIELDS: tuple[str, ...] = ("metric", "target", "baseline", "direction")
 
 
 class Hypothesis(DiscoModel):
@@ -37,6 +42,13 @@ class Hypothesis(DiscoModel):
     risk: Risk | None = None
     status: Status = "draft"
     warnings: list[str] = Field(default_factory=list, description="Testability lint, as gentle warnings.")
+    plan: Plan | None = Field(default=None, description="The planned horizon from %plan.")
+    post_hoc: bool = Field(
+        default=False, description="True once metric, target, baseline or direction changed after a result."
+    )
+    changes: list[GoalpostChange] = Field(
+        default_factory=list, description="Each change of a frozen field after the first result: old -> new, when."
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -16,6 +16,8 @@ METRIC_KINDS: tuple[str, ...] = get_args(MetricKind)
 
 Direction = Literal["increase", "decrease"]
 Source = Literal["data", "aggregates", "events"]
+Engine = Literal["frequentist", "bayesian"]
+ENGINES: tuple[str, ...] = get_args(Engine)
 
 
 def _check_finite(model: DiscoModel, fields: tuple[str, ...]) -> None:
@@ -23,6 +25,46 @@ def _check_finite(model: DiscoModel, fields: tuple[str, ...]) -> None:
         value = getattr(model, field)
         if value is not None and not math.isfinite(value):
             raise ValueError(f"{field} must be a finite number, not {value}")
+
+
+class CovariateStats(DiscoModel):
+    """CUPED: the sufficient statistics of one arm's pre-period covariate, beside the metric's.
+
+    Sums add across batches like the metric's, so batches of a CUPED measurement still combine. A user
+    with no pre-period value counts as 0 (as GrowthBook's queries coalesce it), and ``filled`` says how many.
+    """
+
+    bundle_kind = "covariate"
+
+    name: str = Field(min_length=1, max_length=200, description="The pre-period column.")
+    kind: MetricKind = Field(default="mean", description="proportion for a 0/1 covariate: variance p(1-p).")
+    sum: float
+    sum_squares: float = Field(ge=0)
+    cross: float = Field(description="Sum over users of metric x covariate.")
+    filled: int = Field(default=0, ge=0, description="Users with no covariate value, counted as 0.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CovariateStats:
+        _check_finite(self, ("sum", "sum_squares", "cross"))
+        return self
+
+    def mean(self, n: int) -> float:
+        return self.sum / n
+
+    def variance(self, n: int) -> float:
+        """``p(1-p)`` for a 0/1 covariate, the sample variance otherwise (gbstats' statistics)."""
+        if self.kind == "proportion":
+            p = min(max(self.sum / n, 0.0), 1.0)
+            return p * (1.0 - p)
+        if n <= 1:
+            return 0.0
+        return max((self.sum_squares - self.sum * self.sum / n) / (n - 1), 0.0)
+
+    def covariance(self, n: int, metric_sum: float) -> float:
+        """Sample covariance of the metric and the covariate over the arm's ``n`` users."""
+        if n <= 1:
+            return 0.0
+        return (self.cross - metric_sum * self.sum / n) / (n - 1)
 
 
 class ArmStats(DiscoModel):
@@ -51,6 +93,9 @@ class ArmStats(DiscoModel):
         "far from 0, where sum_squares - sum**2/n cancels catastrophically.",
     )
     dropped: int = Field(default=0, ge=0, description="Rows left out because the metric was missing (NaN).")
+    covariate: CovariateStats | None = Field(
+        default=None, description="CUPED: the pre-period covariate's sums over the same users."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -99,6 +144,20 @@ class ArmStats(DiscoModel):
             raise ValueError(f"cannot combine batches of different arms: {a.name!r} and {b.name!r}")
         if a.kind != b.kind:
             raise ValueError(f"cannot combine a {a.kind} batch with a {b.kind} batch of arm {a.name!r}")
+        if (a.covariate is None) != (b.covariate is None) or (
+            a.covariate is not None and b.covariate is not None and a.covariate.name != b.covariate.name
+        ):
+            raise ValueError(f"cannot combine batches of arm {a.name!r} measured with different covariates")
+        covariate = None
+        if a.covariate is not None and b.covariate is not None:
+            covariate = CovariateStats(
+                name=a.covariate.name,
+                kind="proportion" if a.covariate.kind == b.covariate.kind == "proportion" else "mean",
+                sum=a.covariate.sum + b.covariate.sum,
+                sum_squares=a.covariate.sum_squares + b.covariate.sum_squares,
+                cross=a.covariate.cross + b.covariate.cross,
+                filled=a.covariate.filled + b.covariate.filled,
+            )
         n = a.n + b.n
         m2 = None
         if a.m2 is not None and b.m2 is not None:
@@ -113,6 +172,7 @@ class ArmStats(DiscoModel):
             sum_squares=a.sum_squares + b.sum_squares,
             m2=m2,
             dropped=a.dropped + b.dropped,
+            covariate=covariate,
         )
 
     def __add__(self, other: ArmStats) -> ArmStats:
@@ -137,11 +197,21 @@ _FLOAT_FIELDS = (
     "observed_ci_low",
     "observed_ci_high",
     "srm_p_value",
+    "sequential_tuning",
+    "risk",
+    "cuped_theta",
+    "prior_mean",
+    "prior_sd",
 )
 
 
 class Result(DiscoModel):
-    """One look at a hypothesis: the arms, the effect (GrowthBook's frequentist engine) and the verdict.
+    """One look at a hypothesis: the arms, the effect (one of GrowthBook's engines) and the verdict.
+
+    ``engine`` is ``frequentist`` (``sequential`` says whether its interval is the fixed-horizon one or
+    the always-valid one, with N* = ``sequential_tuning`` users) or ``bayesian`` (``ci_low``/``ci_high``
+    are then the credible interval, ``chance_to_beat`` the posterior chance to win and ``risk`` the
+    expected loss of shipping the treatment). ``covariate`` names the CUPED pre-period column.
 
     Every float is finite; a quantity that is undefined (the relative lift when the control mean is 0)
     is ``None``.
@@ -172,11 +242,17 @@ class Result(DiscoModel):
     ci_high: float
     rel_ci_low: float | None = None
     rel_ci_high: float | None = None
-    p_value: float = Field(ge=0, le=1, description="Two-sided, Welch t / unpooled z.")
+    p_value: float = Field(
+        ge=0,
+        le=1,
+        description="Two-sided: Welch t / unpooled z, or the always-valid p when sequential; under the Bayesian "
+        "engine the fixed-horizon one, for reference.",
+    )
     chance_to_beat: float = Field(
         ge=0,
         le=1,
-        description="Normal approximation of P(treatment beats control in the intended direction).",
+        description="P(treatment beats control in the intended direction): the posterior chance to win under "
+        "the Bayesian engine, its normal approximation otherwise.",
     )
     observed: float = Field(description="The treatment mean.")
     observed_ci_low: float
@@ -198,6 +274,23 @@ class Result(DiscoModel):
     srm_p_value: float | None = Field(default=None, ge=0, le=1)
     look: int = Field(default=1, ge=1, description="1 for the first measurement of this hypothesis.")
     source: Source = "data"
+    engine: Engine = "frequentist"
+    sequential: bool | None = Field(
+        default=False, description="Frequentist only: True when the interval is always valid; None when Bayesian."
+    )
+    sequential_tuning: float | None = Field(
+        default=None, gt=0, description="N*, total users the sequential interval is tuned for; None when fixed."
+    )
+    sequential_reason: str | None = Field(
+        default=None, max_length=500, description="Why the test is sequential or fixed, in words."
+    )
+    covariate: str | None = Field(default=None, max_length=200, description="The CUPED pre-period column.")
+    cuped_theta: float | None = Field(default=None, description="CUPED's regression coefficient.")
+    risk: float | None = Field(
+        default=None, ge=0, description="Bayesian: expected loss of shipping the treatment, in metric units."
+    )
+    prior_mean: float | None = Field(default=None, description="Bayesian: mean of a proper prior on the lift.")
+    prior_sd: float | None = Field(default=None, gt=0, description="Bayesian: sd of a proper prior on the lift.")
     recorded_at: datetime = Field(default_factory=utcnow)
 
     @model_validator(mode="before")
@@ -222,7 +315,20 @@ class Result(DiscoModel):
             raise ValueError("ci_low must not exceed ci_high")
         if "\n" in self.reason:
             raise ValueError("reason must be one line")
+        if self.engine == "bayesian" and self.sequential:
+            raise ValueError("the Bayesian engine has no sequential test")
+        if self.engine == "frequentist" and self.risk is not None:
+            raise ValueError("risk is a Bayesian quantity")
+        if self.sequential and self.sequential_tuning is None:
+            raise ValueError("a sequential result records its tuning N*")
         return self
+
+    @property
+    def interval(self) -> str:
+        """What ``ci_low``/``ci_high`` are: "fixed", "sequential" or "credible"."""
+        if self.engine == "bayesian":
+            return "credible"
+        return "sequential" if self.sequential else "fixed"
 
     @property
     def n(self) -> dict[str, int]:

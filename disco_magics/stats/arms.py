@@ -8,13 +8,15 @@ and are ignored. Infinite values are an error: they are almost always a bug upst
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from disco_magics.errors import NotFoundError, ValidationFailed
-from disco_magics.model.result import ArmStats, MetricKind
+from disco_magics.model.result import ArmStats, CovariateStats, MetricKind
+
+if TYPE_CHECKING:  # pandas loads with the first frame, not with aggregates: the first %measure stays fast
+    import pandas as pd
 
 __all__ = ["arm_from_rate", "arm_from_summary", "arm_stats", "arms_from_frame", "metric_kind", "pick_arms"]
 
@@ -24,9 +26,13 @@ AGGREGATES_EXAMPLE = "%measure H1 --observed 0.27 --n 2400 --baseline 0.18 --bas
 
 def _as_float_array(values: Any, label: str) -> np.ndarray:
     """Numbers (bool counts as 0/1) as float64 with NaN for missing; anything else is a one-line error."""
+    import pandas as pd
+
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values).ravel())
     dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or (
+    if dtype == np.bool_:  # plain numpy booleans cannot be missing: one cast, no nullable detour
+        array = series.to_numpy().astype(float)
+    elif pd.api.types.is_bool_dtype(dtype) or (
         pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(series, skipna=True) == "boolean"
     ):
         array = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -115,7 +121,11 @@ def arm_stats(values: Any, name: str = "treatment", kind: MetricKind | None = No
 
 
 def arms_from_frame(
-    data: pd.DataFrame, metric: str, group: str, kind: MetricKind | None = None
+    data: pd.DataFrame,
+    metric: str,
+    group: str,
+    kind: MetricKind | None = None,
+    covariate: str | None = None,
 ) -> dict[str, ArmStats]:
     """Per-arm sufficient statistics from a DataFrame, in one vectorized groupby.
 
@@ -129,18 +139,24 @@ def arms_from_frame(
         The column naming each user's arm.
     kind : {"proportion", "mean"}, optional
         Forced kind; detected from the whole column when omitted, so every arm gets the same kind.
+    covariate : str, optional
+        CUPED: a pre-period numeric column; each arm also gets its sum, sum of squares and the sum of
+        metric x covariate over the users with a metric value (a missing covariate counts as 0).
 
     Returns
     -------
     dict[str, ArmStats]
         Arm name -> statistics, in sorted order of the group values.
     """
+    import pandas as pd
+
     _check_kind(kind)
     if not isinstance(data, pd.DataFrame):
         raise ValidationFailed(
             f"data must be a pandas DataFrame, not {type(data).__name__}", example=DATA_EXAMPLE
         )
-    for role, column in (("metric", metric), ("group", group)):
+    roles = (("metric", metric), ("group", group)) + ((("covariate", covariate),) if covariate is not None else ())
+    for role, column in roles:
         if column not in data.columns:
             known = ", ".join(map(str, data.columns[:20])) + (" ..." if len(data.columns) > 20 else "")
             raise NotFoundError(
@@ -148,6 +164,11 @@ def arms_from_frame(
             )
     if metric == group:
         raise ValidationFailed("metric and group must be different columns", example=DATA_EXAMPLE)
+    if covariate is not None and covariate in (metric, group):
+        raise ValidationFailed(
+            f"the covariate must be a pre-period column, not the {'metric' if covariate == metric else 'group'} itself",
+            example=COVARIATE_EXAMPLE,
+        )
     values = _as_float_array(data[metric], f"metric column {metric!r}")
     present = values[~np.isnan(values)]
     is_binary = bool(np.isin(present, (0.0, 1.0)).all())
@@ -165,17 +186,27 @@ def arms_from_frame(
     codes, labels = _group_codes(data[group])
     keep = codes >= 0
     present_mask = ~np.isnan(values)
-    shift = float(values[present_mask].mean()) if present_mask.any() else 0.0
+    # the common case (no missing group, no missing value) takes no masked copies of 10M-row arrays
+    every_row = bool(keep.all())
+    every_value = bool(present_mask.all())
+    shift = float(values.mean() if every_value else values[present_mask].mean()) if present_mask.any() else 0.0
     size = len(labels)
-    grouped = codes[keep]
-    x = np.where(present_mask, values, 0.0)[keep]
-    d = np.where(present_mask, values - shift, 0.0)[keep]
+    grouped = codes if every_row else codes[keep]
+    present = present_mask if every_row else present_mask[keep]
+    x = values if every_value else np.where(present_mask, values, 0.0)
+    x = x if every_row else x[keep]
+    d = x - shift if every_value else np.where(present, x - shift, 0.0)
     rows_per = np.bincount(grouped, minlength=size)
-    n_per = np.bincount(grouped, weights=present_mask[keep], minlength=size)
+    n_per = rows_per if every_value else np.bincount(grouped, weights=present, minlength=size)
     totals = np.bincount(grouped, weights=x, minlength=size)
     totals_sq = np.bincount(grouped, weights=x * x, minlength=size)
     devs = np.bincount(grouped, weights=d, minlength=size)
     devs_sq = np.bincount(grouped, weights=d * d, minlength=size)
+    pre = (
+        _covariate_sums(data[covariate], covariate, None if every_row else keep, grouped, present, x, size)
+        if covariate
+        else None
+    )
     used = [i for i in range(size) if rows_per[i] > 0]
     try:
         order = sorted(used, key=lambda i: labels[i])
@@ -199,7 +230,7 @@ def arms_from_frame(
             example=DATA_EXAMPLE,
         )
     arms: dict[str, ArmStats] = {}
-    for arm, row in table.iterrows():
+    for position, (arm, row) in enumerate(table.iterrows()):
         name = str(arm)
         if name in arms:
             raise ValidationFailed(f"group column {group!r} has two values that both read {name!r}")
@@ -213,11 +244,71 @@ def arms_from_frame(
             int(row["rows"] - row["n"]),
             f"arm {name} of {metric!r}",
         )
+        if pre is not None:
+            i = order[position]
+            arms[name] = arms[name].model_copy(
+                update={
+                    "covariate": CovariateStats(
+                        name=str(covariate),
+                        kind=pre["kind"],
+                        sum=float(pre["sum"][i]),
+                        sum_squares=float(pre["sum_squares"][i]),
+                        cross=float(pre["cross"][i]),
+                        filled=int(pre["filled"][i]),
+                    )
+                }
+            )
     return arms
+
+
+COVARIATE_EXAMPLE = "%measure H1 --data trials --metric invited --group variant --covariate invited_before"
+
+
+def _covariate_sums(
+    column: pd.Series,
+    covariate: str,
+    keep: np.ndarray | None,
+    grouped: np.ndarray,
+    present: np.ndarray,
+    x: np.ndarray,
+    size: int,
+) -> dict:
+    """Per-arm sums of the covariate, its squares and metric x covariate, over users with a metric value.
+
+    ``keep`` selects the rows in an arm (None: all of them), ``grouped`` their arm codes, ``present``
+    which of them have a metric value and ``x`` that value (0 where missing), all as in ``arms_from_frame``.
+    """
+    values = _as_float_array(column, f"covariate column {covariate!r}")
+    nan = np.isnan(values)
+    holes = bool(nan.any())
+    if holes and nan.all():
+        raise ValidationFailed(
+            f"covariate column {covariate!r} has no values (all missing); CUPED needs a pre-period measure",
+            example=COVARIATE_EXAMPLE,
+        )
+    finite = values[~nan] if holes else values
+    kind = "proportion" if ((finite == 0.0) | (finite == 1.0)).all() else "mean"
+    pre = values if keep is None else values[keep]
+    if holes or not present.all():
+        nan = nan if keep is None else nan[keep]
+        # GrowthBook coalesces a missing pre-period value to 0; a user with no metric value is left out
+        pre = np.where(present & ~nan, pre, 0.0)
+        filled = np.bincount(grouped, weights=nan & present, minlength=size)
+    else:
+        filled = np.zeros(size)
+    return {
+        "kind": kind,
+        "sum": np.bincount(grouped, weights=pre, minlength=size),
+        "sum_squares": np.bincount(grouped, weights=pre * pre, minlength=size),
+        "cross": np.bincount(grouped, weights=pre * x, minlength=size),
+        "filled": filled,
+    }
 
 
 def _group_codes(column: pd.Series) -> tuple[np.ndarray, list]:
     """Integer codes (-1 for missing) and the value of each code, without a string groupby."""
+    import pandas as pd
+
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(), list(column.cat.categories)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)

@@ -1,4 +1,9 @@
-"""One entry point: arms + hypothesis target -> a Result with effect, guards and verdict."""
+"""One entry point: arms + hypothesis target -> a Result with effect, guards and verdict.
+
+``evaluate`` picks the engine (frequentist fixed or sequential, Bayesian; CUPED when the arms carry a
+covariate), runs the guards and applies that engine's verdict rule. Safe peeking is decided here, from
+the look number and the hypothesis' plan: see ``choose_sequential``.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,12 @@ from typing import Any
 
 from disco_magics.errors import ValidationFailed
 from disco_magics.model import NAME_RE
-from disco_magics.model.result import ArmStats, Direction, Result, Source
+from disco_magics.model.plan import Plan
+from disco_magics.model.result import ENGINES, ArmStats, Direction, Result, Source
 
-from .effect import compare
+from ._format import count
+from .bayesian import Prior, bayesian_effect
+from .effect import difference, fixed_effect
 from .guards import (
     dropped_note,
     minimum_n_per_arm,
@@ -21,11 +29,63 @@ from .guards import (
     sample_ratio_mismatch,
     zero_variance,
 )
+from .sequential import DEFAULT_TUNING, sequential_effect
 from .verdict import explain, read_effect
 
-__all__ = ["evaluate"]
+__all__ = ["ENGINES", "choose_sequential", "default_tuning", "evaluate"]
 
 _EXAMPLE = "%measure H1 --data trials --metric invited --group variant --control control"
+_SEQUENTIAL_EXAMPLE = "%measure H1 --observed 0.27 --n 2400 --sequential --sequential-tuning 10000"
+_BAYES_EXAMPLE = "%measure H1 --observed 0.27 --n 2400 --engine bayesian --prior-mean 0 --prior-sd 0.05"
+
+
+def choose_sequential(
+    sequential: bool | None, look: int, engine: str, plan: Plan | None, tuning: float | None
+) -> tuple[bool, str | None]:
+    """(sequential?, why in words): the safe-peeking default.
+
+    An explicit ``sequential`` wins (``--sequential`` or ``--fixed``). Otherwise a tuning asks for it; the
+    first look is fixed-horizon; from the second look on the test is sequential, unless the hypothesis
+    has a plan (``%plan``), which declares a fixed horizon. The Bayesian engine has no sequential test.
+    """
+    if engine == "bayesian":
+        if sequential:
+            raise ValidationFailed(
+                "the Bayesian engine has no sequential test; drop --sequential, or use --engine frequentist",
+                example=_BAYES_EXAMPLE,
+            )
+        return False, None
+    if sequential is True:
+        return True, "asked for with --sequential"
+    if sequential is False:
+        return False, "a fixed horizon was declared (--fixed)" if look > 1 else None
+    if tuning is not None:
+        return True, "asked for with --sequential-tuning"
+    if look <= 1:
+        return False, None
+    if plan is not None:
+        return False, f"the plan declares a fixed horizon of {count(plan.fixed_total)} users"
+    return True, f"this is look {look} and no fixed horizon was declared, so peeking stays safe"
+
+
+def default_tuning(plan: Plan | None, kind: str, design_baseline: float, target: float, sd: float | None) -> float:
+    """N* when the user gives none: the plan's sequential total, else the sequential sample the target
+    needs (``planning.sample_size``), else GrowthBook's 5,000."""
+    if plan is not None:
+        return float(plan.sequential_total)
+    from .planning import sample_size
+
+    try:
+        return float(sum(sample_size(kind, design_baseline, target, sd=sd, sequential=True)))
+    except ValidationFailed:
+        return DEFAULT_TUNING
+
+
+def _positive(x: Any, label: str, example: str) -> float:
+    value = _finite(x, label)
+    if value <= 0:
+        raise ValidationFailed(f"{label} must be more than 0, not {value:g}", example=example)
+    return value
 
 
 def _finite(x: Any, label: str) -> float:
@@ -46,6 +106,13 @@ def evaluate(
     look: int = 1,
     expected_split: Sequence[float] | None = None,
     source: Source = "data",
+    engine: str = "frequentist",
+    sequential: bool | None = None,
+    sequential_tuning: float | None = None,
+    prior_mean: float | None = None,
+    prior_sd: float | None = None,
+    plan: Plan | None = None,
+    first_look: int | None = None,
 ) -> Result:
     """Measure a hypothesis: effect, guards and verdict, as one ``Result``.
 
@@ -72,6 +139,23 @@ def evaluate(
         Expected (control, treatment) shares of users, equal when omitted; drives the sample-ratio check.
     source : {"data", "aggregates", "events"}
         Where the numbers came from.
+    engine : {"frequentist", "bayesian"}
+        GrowthBook's frequentist test (fixed or sequential) or its effect Bayesian test.
+    sequential : bool, optional
+        True for always-valid intervals, False for the fixed horizon; None (default) chooses: fixed at the
+        first look, sequential from the second unless ``plan`` declares a fixed horizon.
+    sequential_tuning : float, optional
+        N*, total users at which a decision is expected; default from the plan or the target.
+    prior_mean, prior_sd : float, optional
+        A proper Gaussian prior on the absolute lift (Bayesian engine); improper when omitted.
+    plan : Plan, optional
+        The hypothesis' plan (``%plan``).
+    first_look : int, optional
+        The look of the measurement this comparison belongs to, when one measurement compares several
+        treatment arms (each stored as its own look): the safe-peeking default follows it, so all arms of
+        one measurement get the same test. Defaults to ``look``.
+
+    When both arms carry a covariate's statistics (``ArmStats.covariate``) the effect is CUPED-adjusted.
 
     Returns
     -------
@@ -113,8 +197,43 @@ def evaluate(
     if isinstance(look, bool) or not isinstance(look, numbers.Integral) or look < 1:
         raise ValidationFailed(f"look must be 1 or more, not {look!r}")
 
-    effect = compare(control, treatment)
-    design_baseline = baseline if baseline is not None else effect.reference
+    if engine not in ENGINES:
+        raise ValidationFailed(
+            f"unknown engine {str(engine)[:30]!r}; choose one of {', '.join(ENGINES)}", example=_BAYES_EXAMPLE
+        )
+    if sequential is not None and not isinstance(sequential, bool):
+        raise ValidationFailed(f"sequential must be True, False or None, not {sequential!r}")
+    if sequential_tuning is not None:
+        sequential_tuning = _positive(sequential_tuning, "the sequential tuning", _SEQUENTIAL_EXAMPLE)
+        if sequential is False:
+            raise ValidationFailed(
+                "--sequential-tuning tunes the sequential test, but --fixed refuses it; drop one",
+                example=_SEQUENTIAL_EXAMPLE,
+            )
+    if prior_mean is not None or prior_sd is not None:
+        if engine != "bayesian":
+            raise ValidationFailed("a prior needs the Bayesian engine: add --engine bayesian", example=_BAYES_EXAMPLE)
+        if prior_sd is None:
+            raise ValidationFailed("a prior mean needs its standard deviation: give --prior-sd", example=_BAYES_EXAMPLE)
+        prior_sd = _positive(prior_sd, "the prior standard deviation", _BAYES_EXAMPLE)
+        prior_mean = _finite(prior_mean if prior_mean is not None else 0.0, "the prior mean")
+    covariate = treatment.covariate.name if treatment.covariate is not None else None
+    if covariate is not None or (not fixed and control.covariate is not None):
+        if fixed:
+            raise ValidationFailed(
+                "CUPED compares two arms: it needs a control sample, not a fixed baseline", example=_EXAMPLE
+            )
+        if control.covariate is None or treatment.covariate is None or control.covariate.name != covariate:
+            raise ValidationFailed("both arms must carry the same covariate for CUPED", example=_EXAMPLE)
+
+    theta = None
+    if covariate is not None:
+        from .cuped import adjusted_difference
+
+        diff, theta = adjusted_difference(control, treatment)
+    else:
+        diff = difference(control, treatment)
+    design_baseline = baseline if baseline is not None else diff.reference
     if direction is None:
         if baseline is not None and target == baseline:
             raise ValidationFailed(
@@ -124,6 +243,22 @@ def evaluate(
         direction = "increase" if target >= design_baseline else "decrease"
     elif direction not in ("increase", "decrease"):
         raise ValidationFailed(f"direction must be 'increase' or 'decrease', not {direction!r}")
+    up = direction == "increase"
+
+    decided_at = int(first_look) if first_look is not None else int(look)
+    use_sequential, why = choose_sequential(sequential, decided_at, engine, plan, sequential_tuning)
+    tuning = None
+    if engine == "bayesian":
+        effect = bayesian_effect(
+            diff, treatment, Prior(prior_mean, prior_sd) if prior_sd is not None else None, increase=up
+        )
+    elif use_sequential:
+        compared = [treatment] if fixed else [control, treatment]
+        sd = math.sqrt(sum(a.variance for a in compared) / len(compared))
+        tuning = sequential_tuning or default_tuning(plan, kind, design_baseline, target, sd or None)
+        effect = sequential_effect(diff, treatment, tuning)
+    else:
+        effect = fixed_effect(diff, treatment)
 
     arms = [treatment] if fixed else [control, treatment]
     guards = minimum_sample(arms, metric)
@@ -134,10 +269,28 @@ def evaluate(
             guards.append(srm)
     if kind == "mean" and (no_variation := zero_variance(arms, metric)):
         guards.append(no_variation)
-    notes = [n for n in (peeking_note(look, hypothesis, effect.p_value), dropped_note(arms, metric)) if n]
+    peeking = peeking_note(look, hypothesis, effect.p_value) if effect.interval == "fixed" else None
+    notes = [n for n in (peeking, dropped_note(arms, metric), _covariate_note(treatment, control, theta)) if n]
+    if use_sequential:
+        notes.append(
+            f"sequential test ({why}): always-valid 95% CI tuned for N* = {count(tuning)} users, "
+            "safe to check at every look"
+        )
+    elif why is not None and engine != "bayesian":
+        notes.append(f"fixed-horizon test: {why}")
+    if engine == "bayesian":
+        prior = "improper (flat) prior" if prior_sd is None else f"prior N({prior_mean:g}, {prior_sd:g}²) on the lift"
+        notes.append(
+            f"Bayesian engine, {prior}: validated needs a chance to beat of at least 95% and the target reached"
+        )
 
     variance = sum(a.variance for a in arms) if kind == "mean" else None
     required = required_n_per_arm(kind, design_baseline, target, variance, two_sample=not fixed)
+    if required is not None and use_sequential:
+        # the always-valid interval is wider: at N* it needs (c + z_power)^2 / (z_alpha/2 + z_power)^2 times more
+        from .planning import sequential_factor
+
+        required = math.ceil(required * sequential_factor())
     if required is not None:
         # never recommend fewer users than the minimum-sample guard itself asks for
         required = max(required, minimum_n_per_arm(kind, design_baseline, target))
@@ -158,7 +311,6 @@ def evaluate(
         design_baseline=design_baseline,
         arm_sizes=[a.n for a in arms],
     )
-    up = direction == "increase"
     return Result(
         hypothesis=hypothesis,
         metric=metric,
@@ -189,4 +341,24 @@ def evaluate(
         srm_p_value=srm_p,
         look=int(look),
         source=source,
+        engine=engine,
+        sequential=None if engine == "bayesian" else use_sequential,
+        sequential_tuning=tuning,
+        sequential_reason=why,
+        covariate=covariate,
+        cuped_theta=theta,
+        risk=effect.risk,
+        prior_mean=prior_mean if prior_sd is not None else None,
+        prior_sd=prior_sd,
     )
+
+
+def _covariate_note(treatment: ArmStats, control: ArmStats | float, theta: float | None) -> str | None:
+    if treatment.covariate is None or theta is None:
+        return None
+    name = treatment.covariate.name
+    filled = treatment.covariate.filled + (control.covariate.filled if isinstance(control, ArmStats) else 0)
+    missing = f"; {count(filled)} users with no {name} counted as 0" if filled else ""
+    if theta == 0.0:
+        return f"CUPED on {name}: it does not vary, so nothing was adjusted{missing}"
+    return f"CUPED: adjusted for the pre-period {name} (theta {theta:.3g}){missing}"

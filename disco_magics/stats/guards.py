@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from scipy import stats as st
-
 from disco_magics.errors import ValidationFailed
 from disco_magics.model.result import ArmStats, MetricKind
 
+from ._dist import chi2_sf, norm_ppf
 from ._format import count, fmt_p
 
 __all__ = [
@@ -87,8 +86,9 @@ def srm_p_value(
     """Chi-square goodness-of-fit p-value of the observed users per arm against the expected split."""
     share_c, share_t = normalize_split(expected_split)
     total = control.n + treatment.n
-    result = st.chisquare([control.n, treatment.n], f_exp=[total * share_c, total * share_t])
-    return float(result.pvalue)
+    expected = (total * share_c, total * share_t)
+    statistic = sum((o - e) ** 2 / e for o, e in zip((control.n, treatment.n), expected, strict=True))
+    return chi2_sf(statistic, 1)
 
 
 def _split_label(share_c: float, share_t: float) -> str:
@@ -180,7 +180,7 @@ def required_n_per_arm(
         v = variance if variance is not None else 0.0
     if not v > 0 or not math.isfinite(v):
         return None
-    z = float(st.norm.ppf(1.0 - alpha / 2.0) + st.norm.ppf(power))
+    z = norm_ppf(1.0 - alpha / 2.0) + norm_ppf(power)
     if delta * delta == 0:  # underflow: a difference too small to ever detect
         return None
     n = z * z * v / (delta * delta)

@@ -9,7 +9,7 @@ Samplers live in ``distributions/``, one file per family, registered by kind (se
 Imported on first use only: numpy, pandas, pyarrow (and Faker for ``fake.*`` columns) load here.
 """
 
-from ._effect import implied_effect, planted_arms, simulate
+from ._effect import NullLooks, implied_effect, null_looks, planted_arms, simulate
 from ._output import DEFAULT_CHUNK_ROWS, WriteResult, write
 from ._registry import Draw, families, register
 from ._sampler import BLOCK_ROWS, iter_chunks, resolve_seed, sample
@@ -20,10 +20,12 @@ __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "POOL_SIZE",
     "Draw",
+    "NullLooks",
     "WriteResult",
     "families",
     "implied_effect",
     "iter_chunks",
+    "null_looks",
     "planted_arms",
     "register",
     "resolve_seed",

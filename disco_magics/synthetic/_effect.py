@@ -21,7 +21,7 @@ from ..model.simulation import PlantedEffect, SimulationResult
 from ._registry import family
 from ._sampler import Plan, _as_spec, _check_rows, resolve_seed
 
-__all__ = ["Arms", "implied_effect", "planted_arms", "simulate"]
+__all__ = ["Arms", "NullLooks", "implied_effect", "null_looks", "planted_arms", "simulate"]
 
 _NUMERIC = ("bool", "int", "float")
 _EXAMPLE = "invited[variant=checklist]: bernoulli(0.27)"
@@ -336,4 +336,73 @@ def simulate(
         false_positive_rate=rejected["without"] / runs,
         power=rejected["with"] / runs,
         expected_power=expected.power,
+    )
+
+
+@dataclass(frozen=True)
+class NullLooks:
+    """Cumulative per-arm ``(n, sum, m2)`` arrays, shaped ``(runs, looks)``, of datasets with no effect."""
+
+    arms: Arms
+    kind: str
+    control: tuple[np.ndarray, np.ndarray, np.ndarray]
+    treatment: tuple[np.ndarray, np.ndarray, np.ndarray]
+    rows: int
+    seed: int
+
+
+def null_looks(
+    spec: DatasetSpec | str, *, rows: int, runs: int, looks: int, seed: int | None = None
+) -> NullLooks:
+    """Sample the spec ``runs`` times *without* its planted effect and cut each dataset into ``looks``
+    equal batches of arriving users; return each arm's cumulative statistics after every batch.
+
+    The statistics engine (``stats.peeking``) tests each look; this module stays a leaf and only counts.
+    """
+    spec = _as_spec(spec)
+    rows = _check_rows(rows)
+    if isinstance(looks, bool) or not isinstance(looks, int) or not 2 <= looks <= 365:
+        raise ValidationFailed(f"peeks must be a whole number from 2 to 365, got {looks!r}", example="--peeks 30")
+    if rows < 4 * looks:
+        raise ValidationFailed(
+            f"{rows:,} rows cannot be looked at {looks} times: give at least {4 * looks:,} rows",
+            example="%simulate H1 --rows 12000 --peeks 30",
+        )
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 1_000_000:
+        raise ValidationFailed(f"runs must be a whole number from 1 to 1,000,000, got {runs!r}", example="--runs 200")
+    seed = resolve_seed(seed)
+    arms = planted_arms(spec)
+    plan = Plan(spec.select([arms.metric, arms.group]).without_overrides(arms.metric, on=arms.group))
+    values = _group_values(spec, arms.group)
+    codes = {value: code for code, value in enumerate(values)}
+    per_look = rows // looks
+    used = per_look * looks
+    batch = max(1, min(runs, _SIMULATION_CELLS // rows))
+    sums = {role: [np.zeros((runs, looks)) for _ in range(3)] for role in ("control", "treatment")}
+    for first in range(0, runs, batch):
+        count = min(batch, runs - first)
+        batch_seed = int(np.random.SeedSequence(seed, spawn_key=(first,)).generate_state(1, np.uint64)[0])
+        frame = plan.frame(batch_seed, 0, count * rows)
+        column = frame[arms.group]
+        groups = column.cat.codes.to_numpy() if column.dtype == "category" else column.to_numpy().astype(np.int8)
+        metric = frame[arms.metric].to_numpy(dtype=np.float64)
+        groups = groups.reshape(count, rows)[:, :used].reshape(count, looks, per_look)
+        metric = metric.reshape(count, rows)[:, :used].reshape(count, looks, per_look)
+        for role, value in (("control", arms.control), ("treatment", arms.treatment)):
+            member = groups == codes[value]
+            n = np.cumsum(member.sum(axis=2), axis=1).astype(float)
+            total = np.cumsum(np.where(member, metric, 0.0).sum(axis=2), axis=1)
+            squares = np.cumsum(np.where(member, metric * metric, 0.0).sum(axis=2), axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m2 = np.where(n > 0, squares - total * total / n, 0.0)
+            for k, array in enumerate((n, total, np.maximum(m2, 0.0))):
+                sums[role][k][first : first + count] = array
+    kind = "proportion" if spec.value_kind(arms.metric) == "bool" else "mean"
+    return NullLooks(
+        arms=arms,
+        kind=kind,
+        control=tuple(sums["control"]),
+        treatment=tuple(sums["treatment"]),
+        rows=used,
+        seed=seed,
     )

@@ -9,7 +9,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { h } from './dom';
-import { fmtCI, fmtMove, fmtNum, fmtP, fmtSigned } from './format';
+import { fmtCI, fmtMove, fmtNum, fmtP, fmtPercent, fmtSigned } from './format';
 import { badge, riskTag } from './render';
 import { summary } from './state';
 import { TemplateKind } from './templates';
@@ -231,6 +231,11 @@ export class DiscoveryPanel extends Widget {
     if (hyp.edited) {
       flags.push(h('p', { class: 'jp-DiscoWarn' }, 'Edited since it last ran: re-run the cell.'));
     }
+    if (hyp.postHoc) {
+      flags.push(
+        h('p', { class: 'jp-DiscoWarn', 'data-testid': 'disco-post-hoc' }, '⚑ Post hoc: goalposts moved after data')
+      );
+    }
     for (const w of hyp.warnings) {
       flags.push(h('p', { class: 'jp-DiscoWarn' }, w));
     }
@@ -239,7 +244,13 @@ export class DiscoveryPanel extends Widget {
       const parts = [
         ev.observed !== null ? `observed ${fmtNum(ev.observed)}` : '',
         ev.lift !== null ? `lift ${fmtSigned(ev.lift)} ${ev.ciLow !== null ? fmtCI(ev.ciLow, ev.ciHigh) : ''}`.trim() : '',
-        ev.pValue !== null ? `p ${fmtP(ev.pValue)}` : '',
+        ev.interval === 'credible'
+          ? ev.chanceToBeat != null
+            ? `chance to beat ${fmtPercent(ev.chanceToBeat)}`
+            : ''
+          : ev.pValue !== null
+            ? `${ev.interval === 'sequential' ? 'sequential ' : ''}p ${fmtP(ev.pValue)}`
+            : '',
         ev.n !== null ? `n ${fmtNum(ev.n)}` : ''
       ].filter(Boolean);
       // The status badge already shows the verdict when they agree (the usual case).

@@ -165,6 +165,10 @@ export function renderHypothesis(data: IHypothesisBundle): HTMLElement {
   if (text(data.problem)) {
     facts.push(h('dt', null, 'Problem'), h('dd', null, text(data.problem)));
   }
+  const plan = planText(data.plan);
+  if (plan) {
+    facts.push(h('dt', null, 'Plan'), h('dd', { 'data-testid': 'disco-plan' }, plan));
+  }
   return card(
     'hypothesis',
     text(data.id),
@@ -172,8 +176,68 @@ export function renderHypothesis(data: IHypothesisBundle): HTMLElement {
     header('Hypothesis', text(data.id), riskTag(text(data.risk)), badge(text(data.status), 'status')),
     text(data.statement) ? h('p', { class: 'jp-DiscoCard-statement' }, prose(data.statement)) : null,
     h('dl', { class: 'jp-DiscoCard-facts' }, ...facts),
+    data.post_hoc === true
+      ? notes(
+          'Post hoc',
+          [
+            '⚑ Post hoc: goalposts moved after data',
+            ...(Array.isArray(data.changes) ? data.changes : []).map(
+              c => `${text(c.field)} ${text(c.old) || '—'} → ${text(c.new) || '—'}${text(c.at) ? ` (${fmtTime(c.at)})` : ''}`
+            )
+          ],
+          'jp-DiscoCard-warnings'
+        )
+      : null,
     notes('Warnings', list(data.warnings), 'jp-DiscoCard-warnings')
   );
+}
+
+/** A plan in one line: users per arm for the fixed and the sequential test, and the days at the traffic. */
+export function planText(plan: IHypothesisBundle['plan']): string | null {
+  if (!plan || typeof plan !== 'object') {
+    return null;
+  }
+  const arms = (n: unknown) => {
+    const pair = Array.isArray(n) ? n.map(num) : [];
+    if (pair.length !== 2 || pair[0] === null || pair[1] === null) {
+      return null;
+    }
+    return pair[0] === pair[1] ? `${fmtNum(pair[0])} per arm` : `${fmtNum(pair[0])} + ${fmtNum(pair[1])}`;
+  };
+  const fixed = arms(plan.fixed_n);
+  const sequential = arms(plan.sequential_n);
+  if (!fixed) {
+    return null;
+  }
+  let line = `${fixed} (fixed horizon)` + (sequential ? `, ${sequential} (sequential)` : '');
+  const days = num(plan.fixed_days);
+  if (days !== null && num(plan.traffic) !== null) {
+    line += ` · ${fmtNum(days)} days at ${fmtNum(plan.traffic)} users a day`;
+  }
+  return line;
+}
+
+/** Which interval a result's ci_low/ci_high are, as the card and the reason name it. */
+export function intervalLabel(data: IResultBundle): string {
+  if (text(data.engine) === 'bayesian') {
+    return '95% credible interval';
+  }
+  return data.sequential === true ? '95% always-valid CI' : '95% CI';
+}
+
+/** The test behind a result in words, or null for the default fixed-horizon test. */
+export function testLabel(data: IResultBundle): string | null {
+  const parts: string[] = [];
+  if (text(data.engine) === 'bayesian') {
+    parts.push('Bayesian');
+  } else if (data.sequential === true) {
+    const tuning = num(data.sequential_tuning);
+    parts.push(`sequential${tuning !== null ? ` (N* = ${fmtNum(tuning)} users)` : ''}`);
+  }
+  if (text(data.covariate)) {
+    parts.push(`CUPED on ${text(data.covariate)}`);
+  }
+  return parts.length ? parts.join(' + ') : null;
 }
 
 /**
@@ -184,7 +248,8 @@ export function liftChart(
   lift: number | null,
   low: number | null,
   high: number | null,
-  targetLift: number | null
+  targetLift: number | null,
+  interval = '95% CI'
 ): SVGElement | null {
   if (low === null || high === null) {
     return null;
@@ -198,7 +263,7 @@ export function liftChart(
   const W = 280;
   const x = (v: number) => ((v - min) / (max - min)) * W;
   const label =
-    `95% CI of the lift from ${fmtSigned(low)} to ${fmtSigned(high)}` +
+    `${interval} of the lift from ${fmtSigned(low)} to ${fmtSigned(high)}` +
     (targetLift !== null ? `; the target needs ${fmtSigned(targetLift)}` : '');
   const tick = (v: number, cls: string, caption: string) => [
     svg('line', { class: cls, x1: x(v), x2: x(v), y1: 4, y2: 24 }),
@@ -252,7 +317,9 @@ export function renderResult(data: IResultBundle): HTMLElement {
       h('div', { class: 'jp-DiscoFigure-label' }, label),
       h('div', { class: 'jp-DiscoFigure-value' }, value));
   const requiredN = num(data.required_n_per_arm);
+  const bayesian = text(data.engine) === 'bayesian';
   const footer = [
+    testLabel(data) ?? '',
     num(data.look) !== null ? `look ${fmtNum(data.look)}` : '',
     text(data.recorded_at) ? `recorded ${fmtTime(data.recorded_at)}` : '',
     text(data.metric_kind)
@@ -274,11 +341,13 @@ export function renderResult(data: IResultBundle): HTMLElement {
       figure('Target', fmtNum(target)),
       figure(referenceLabel, fmtNum(reference)),
       figure('Lift', `${fmtSigned(data.lift)} (${fmtRelative(data.relative_lift)})`),
-      figure('95% CI', fmtCI(data.ci_low, data.ci_high)),
-      figure('p-value', fmtP(data.p_value)),
+      figure(intervalLabel(data), fmtCI(data.ci_low, data.ci_high)),
+      bayesian
+        ? figure('Risk', fmtNum(data.risk))
+        : figure(data.sequential === true ? 'Sequential p-value' : 'p-value', fmtP(data.p_value)),
       figure('Chance to beat', fmtPercent(data.chance_to_beat))
     ),
-    liftChart(num(data.lift), num(data.ci_low), num(data.ci_high), targetLift),
+    liftChart(num(data.lift), num(data.ci_low), num(data.ci_high), targetLift, intervalLabel(data)),
     control || treatment
       ? h(
           'table',
@@ -328,7 +397,16 @@ function experimentRows(row: IExperimentRow): HTMLElement[] {
     },
     td(
       '',
-      h('div', { class: 'jp-DiscoTable-id' }, row.id, ' ', riskTag(text(row.risk))),
+      h(
+        'div',
+        { class: 'jp-DiscoTable-id' },
+        row.id,
+        ' ',
+        riskTag(text(row.risk)),
+        row.post_hoc === true
+          ? h('span', { class: 'jp-DiscoWarn', title: 'goalposts moved after data', 'data-testid': 'disco-post-hoc' }, ' ⚑ post hoc')
+          : null
+      ),
       statement ? h('div', { class: 'jp-DiscoTable-statement', title: statement }, statement) : null
     ),
     td('', text(row.metric) ? h('code', null, text(row.metric)) : MISSING, sub(fmtMove(row.baseline, row.target))),

@@ -83,6 +83,17 @@ export interface IHypothesisBundle {
   risk?: string | null;
   status?: string | null;
   warnings?: string[];
+  /** Metric, target, baseline or direction changed after the first result. */
+  post_hoc?: boolean | null;
+  changes?: { field?: string; old?: string | null; new?: string | null; at?: string | null }[];
+  /** The planned horizon from %plan: (control, treatment) users for the fixed and the sequential test. */
+  plan?: {
+    fixed_n?: number[];
+    sequential_n?: number[];
+    traffic?: number | null;
+    fixed_days?: number | null;
+    sequential_days?: number | null;
+  } | null;
   created_at?: string | null;
   updated_at?: string | null;
 }
@@ -119,6 +130,12 @@ export interface IResultBundle {
   required_n_per_arm?: number | null;
   look?: number | null;
   recorded_at?: string | null;
+  /** "frequentist" or "bayesian"; sequential says which frequentist interval was computed. */
+  engine?: string | null;
+  sequential?: boolean | null;
+  sequential_tuning?: number | null;
+  covariate?: string | null;
+  risk?: number | null;
   [key: string]: unknown;
 }
 
@@ -143,6 +160,7 @@ export interface IExperimentRow {
   decision?: string | null;
   learning?: string | null;
   without_evidence?: boolean | null;
+  post_hoc?: boolean | null;
   [key: string]: unknown;
 }
 
@@ -203,6 +221,10 @@ export interface IEvidenceState {
   ciLow: number | null;
   ciHigh: number | null;
   pValue: number | null;
+  /** Which interval ciLow/ciHigh are: fixed, sequential (always valid) or credible (Bayesian). */
+  interval?: 'fixed' | 'sequential' | 'credible';
+  /** Bayesian results: the posterior chance to beat, which their verdict reads instead of p. */
+  chanceToBeat?: number | null;
   n: number | null;
   guards: string[];
   recordedAt: string | null;
@@ -221,6 +243,8 @@ export interface IHypothesisState {
   /** draft, running, or the latest verdict once evidence exists. */
   status: Status;
   warnings: string[];
+  /** The goalposts (metric, target, baseline, direction) moved after data. */
+  postHoc: boolean;
   evidence: IEvidenceState | null;
   decision: string | null;
   learning: string | null;
