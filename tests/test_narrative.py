@@ -87,3 +87,13 @@ def test_narrate_offline_keeps_the_template(measured, capsys):
     out = capsys.readouterr().out
     assert out.startswith("--narrate: no LLM is configured; the report keeps its template")
     assert "What we learned" not in out and "We believed" in out
+
+
+def test_the_cli_report_takes_narrate_and_keeps_the_template_offline(measured, clean_env, capsys):
+    from disco_magics.cli import main
+
+    capsys.readouterr()
+    assert main(["report", "--store", str(clean_env / "store.db"), "--narrate"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Learning report") and "What we learned" not in out
+    assert "- **We heard** 1 piece of evidence (1 supporting, 0 contradicting):" in out
