@@ -18,8 +18,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import StoreError
-from ..model import Decision, Evidence, Hypothesis, Problem, Result, utcnow
+from ..model import Decision, Hypothesis, Problem, Result, utcnow
 from . import schema
+from ._evidence import EvidenceRecords
 from .schema import SCHEMA_VERSION
 
 DEFAULT_PATH = Path(".disco") / "discovery.db"
@@ -147,7 +148,7 @@ def _dumps(model) -> str:
     return model.model_dump_json()
 
 
-class Store:
+class Store(EvidenceRecords):
     """Durable persistence of problems, hypotheses, results, decisions, events and artifacts."""
 
     def __init__(
@@ -460,58 +461,6 @@ class Store:
         )
         with self._read() as c:
             return [Decision.model_validate_json(data) for data in c.execute(query).scalars()]
-
-    # ------------------------------------------------------------------------------------------ evidence
-
-    def add_evidence(self, evidence: Evidence) -> None:
-        with self._write() as c:
-            c.execute(
-                insert(schema.evidence).values(
-                    problem=evidence.problem,
-                    hypothesis=evidence.hypothesis,
-                    kind=evidence.kind,
-                    signal=evidence.signal,
-                    data=_dumps(evidence),
-                    recorded_at=evidence.recorded_at,
-                )
-            )
-
-    def evidence(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Evidence]:
-        """Every piece of evidence, oldest first (of one problem, one hypothesis, or all)."""
-        table = schema.evidence
-        query = select(table.c.data).order_by(table.c.seq)
-        if problem is not None:
-            query = query.where(table.c.problem == problem)
-        if hypothesis_id is not None:
-            query = query.where(table.c.hypothesis == hypothesis_id)
-        with self._read() as c:
-            return [Evidence.model_validate_json(data) for data in c.execute(query).scalars()]
-
-    def evidence_counts(self, problem: str | None = None) -> dict[tuple[str, str], dict[str, int]]:
-        """Per (problem, hypothesis): how many pieces of evidence carry each signal."""
-        table = schema.evidence
-        query = select(table.c.problem, table.c.hypothesis, table.c.signal, func.count()).group_by(
-            table.c.problem, table.c.hypothesis, table.c.signal
-        )
-        if problem is not None:
-            query = query.where(table.c.problem == problem)
-        counts: dict[tuple[str, str], dict[str, int]] = {}
-        with self._read() as c:
-            for p, h, signal, n in c.execute(query):
-                counts.setdefault((p, h), {})[signal] = n
-        return counts
-
-    def results_by_hypothesis(self, problem: str | None = None) -> dict[tuple[str, str], list[Result]]:
-        """Every stored result per (problem, hypothesis), oldest first: what the evidence level reads."""
-        table = schema.results
-        query = select(table.c.problem, table.c.hypothesis, table.c.data).order_by(table.c.seq)
-        if problem is not None:
-            query = query.where(table.c.problem == problem)
-        found: dict[tuple[str, str], list[Result]] = {}
-        with self._read() as c:
-            for p, h, data in c.execute(query):
-                found.setdefault((p, h), []).append(Result.model_validate_json(data))
-        return found
 
     # --------------------------------------------------------------------------------- events & artifacts
 
