@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from disco_magics import api
 from disco_magics.model import Evidence, ExperimentRow, evidence_level
 from disco_magics.session import get_session
+from tests import store_fixtures
 from tests.llm_servers import fault_server, ok  # noqa: F401
 
 from .conftest import H1
@@ -189,36 +190,41 @@ def test_evidence_for_an_unknown_hypothesis_through_the_api(session):
 # --------------------------------------------------------------------------------------------- migration
 
 
-def test_a_schema_1_store_upgrades_in_place(tmp_path):
-    from disco_magics.store import Store
-    from disco_magics.store.schema import SCHEMA_VERSION
+backend = store_fixtures.backend
 
-    path = tmp_path / "old.db"
-    store = Store(str(path))
+
+def test_a_schema_1_store_upgrades_in_place(backend):
     from disco_magics.parse.cells import parse_problem
+    from disco_magics.store.schema import SCHEMA_VERSION
 
     from .conftest import ONBOARDING
 
+    store = backend.open()
     store.save_problem(parse_problem("onboarding", ONBOARDING))
     store.close()
-    engine = create_engine(f"sqlite:///{path}")
+    url = f"sqlite:///{backend.url}" if backend.kind == "sqlite" else backend.url
+    engine = create_engine(url)
     with engine.begin() as c:  # what a store written before the evidence log looks like
         c.execute(text("DROP TABLE disco_evidence"))
         c.execute(text("UPDATE disco_meta SET value = '1' WHERE key = 'schema_version'"))
     assert "disco_evidence" not in inspect(engine).get_table_names()
     engine.dispose()
 
-    upgraded = Store(str(path))
+    upgraded = backend.open()
     assert upgraded.problem("onboarding") is not None  # nothing lost
     assert upgraded.evidence() == []
     upgraded.add_evidence(
         Evidence(hypothesis="H1", problem="onboarding", kind="survey", signal="neutral", text="meh")
     )
     assert [e.text for e in upgraded.evidence("onboarding", "H1")] == ["meh"]
+    assert upgraded.evidence_counts() == {("onboarding", "H1"): {"neutral": 1}}
     with upgraded.engine.connect() as c:
         version = c.execute(text("SELECT value FROM disco_meta WHERE key = 'schema_version'")).scalar()
     assert int(version) == SCHEMA_VERSION == 2
     upgraded.close()
+    again = backend.open()  # a second open finds it current and changes nothing
+    assert len(again.evidence()) == 1
+    again.close()
 
 
 # ------------------------------------------------------------------------------- suggested signal (LLM)
