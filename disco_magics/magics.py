@@ -454,9 +454,7 @@ class DiscoMagics(Magics, SettingTraits):
         args = _parse(self.experiments, line, "experiments")
         if args.next:
             table = api.experiment_table(args.problem, args.all, next=True, session=self.session)
-            open_rows = api.next_to_test(table.rows)
-            if open_rows:
-                print(api.why_next(open_rows[0]))
+            print(api.why_next(table.rows[0] if table.rows else None))
             _show(table)
             return
         if args.export:

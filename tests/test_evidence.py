@@ -132,6 +132,8 @@ def test_next_orders_riskiest_and_least_evidenced_first():
     ]
     assert [r.id for r in api.next_to_test(rows)] == ["E", "D", "B", "G", "F", "C", "H", "A"]
     assert api.why_next(api.next_to_test(rows)[0]) == "test next: E — value risk, no evidence yet"
+    assert api.why_next(rows[0]).startswith("nothing open to test")
+    assert api.why_next(None).startswith("no hypotheses yet")
 
 
 def test_experiments_next_magic_prints_what_to_test_this_week(h1, capsys):

@@ -153,9 +153,8 @@ def next_to_test(rows: list[ExperimentRow]) -> list[ExperimentRow]:
     """
 
     def key(row: ExperimentRow):
-        settled = row.status in _SETTLED or row.decision in ("kill", "persevere")
         return (
-            settled,
+            settled(row),
             EVIDENCE_LEVELS.index(row.evidence_level),
             NEXT_RISK_ORDER.index(row.risk if row.risk in RISKS else None),
             row.supports - row.contradicts,
@@ -167,8 +166,17 @@ def next_to_test(rows: list[ExperimentRow]) -> list[ExperimentRow]:
     return sorted(rows, key=key)
 
 
-def why_next(row: ExperimentRow) -> str:
-    """One line: why this hypothesis is the one to test this week."""
+def settled(row: ExperimentRow) -> bool:
+    """Whether the hypothesis has had its test: validated, invalidated, or decided kill / persevere."""
+    return row.status in _SETTLED or row.decision in ("kill", "persevere")
+
+
+def why_next(row: ExperimentRow | None) -> str:
+    """One line: why this hypothesis is the one to test this week (``row``: the first of ``next_to_test``)."""
+    if row is None:
+        return "no hypotheses yet: frame one with %%hypothesis, or draft some with %hypotheses --draft 3"
+    if settled(row):
+        return "nothing open to test: every hypothesis is settled or decided; frame the next one"
     risk = f"{row.risk} risk" if row.risk else "risk not named"
     if row.evidence_level == "none":
         evidence_words = "no evidence yet"
