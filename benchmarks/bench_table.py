@@ -32,19 +32,26 @@ REFRESH_BUDGET_MS = 50.0
 
 
 class Wire:
-    """Counts and JSON-encodes what would go to the frontend (comm messages and display data)."""
+    """Counts and JSON-encodes what would go to the frontend (comm messages and display data); ``parts``
+    splits the bytes by what carried them: the widget's comm, and each mime type of the display."""
 
     def __init__(self) -> None:
         self.messages = 0
         self.bytes = 0
+        self.parts: dict[str, int] = {}
 
-    def send(self, message: dict[str, Any]) -> None:
-        self.bytes += len(json.dumps(message, ensure_ascii=False, default=str).encode())
+    def send(self, message: dict[str, Any], part: str = "comm") -> None:
+        size = len(json.dumps(message, ensure_ascii=False, default=str).encode())
+        self.bytes += size
+        self.parts[part] = self.parts.get(part, 0) + size
         self.messages += 1
 
     def publish(self, data: dict, metadata: dict, display_id: str, update: bool) -> None:
+        for mime, value in data.items():  # what each representation costs (the envelope is tiny)
+            self.parts[mime] = self.parts.get(mime, 0) + len(json.dumps(value, ensure_ascii=False).encode())
         self.send(
-            {"data": data, "metadata": metadata, "transient": {"display_id": display_id}, "update": update}
+            {"data": data, "metadata": metadata, "transient": {"display_id": display_id}, "update": update},
+            part="display",
         )
 
 
@@ -167,6 +174,7 @@ def run(smoke: bool = False) -> dict[str, Any]:
 
 
 def _measure(figures: dict[str, Any], sizes: tuple[int, ...], repeats: int, wire: Wire) -> None:
+    from disco_magics.model import ExperimentTable
     from disco_magics.session import Session, Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,9 +194,13 @@ def _measure(figures: dict[str, Any], sizes: tuple[int, ...], repeats: int, wire
                 table, _ = _build(session, wire, "onboarding")
                 state_bytes = wire.bytes - bytes_before
 
-                before = wire.bytes, wire.messages
+                before, parts_before = (wire.bytes, wire.messages), dict(wire.parts)
                 refresh = _record_and_refresh(session, [table], repeats, "H0")
                 per_update = (wire.bytes - before[0]) / repeats
+                per_update_parts = {
+                    part: int((wire.parts[part] - parts_before.get(part, 0)) / repeats)
+                    for part in ("comm", "text/html", ExperimentTable.media_type(), "text/plain")
+                }
 
                 in_cell = _record_and_refresh(session, [table], repeats, "H0", in_cell=True)
                 start = time.perf_counter()
@@ -216,6 +228,10 @@ def _measure(figures: dict[str, Any], sizes: tuple[int, ...], repeats: int, wire
                 "republish_at_cell_end_ms": round(cell_end_ms, 1),
                 "record_and_refresh_two_tables_ms_median": round(statistics.median(refresh_two), 1),
                 "bytes_per_update": int(per_update),
+                "bytes_per_update_widget_comm": per_update_parts["comm"],
+                "bytes_per_update_static_html": per_update_parts["text/html"],
+                "bytes_per_update_table_json": per_update_parts[ExperimentTable.media_type()],
+                "bytes_per_update_text": per_update_parts["text/plain"],
                 "build_within_budget": statistics.median(builds) < BUILD_BUDGET_S,
                 "refresh_within_budget": statistics.median(refresh) < REFRESH_BUDGET_MS,
                 "refresh_in_cell_within_budget": statistics.median(in_cell) < REFRESH_BUDGET_MS,

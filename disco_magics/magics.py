@@ -259,6 +259,11 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--baseline", help="Baseline rate (default: the hypothesis').")
     @argument("--baseline-n", dest="baseline_n", help="Users behind the baseline, when it was measured.")
     @argument("--events", action="store_true", help="Measure from events tracked by the prototype.")
+    @argument(
+        "--rehearsal",
+        action="store_true",
+        help="The data is simulated (e.g. a CSV %%%%synth wrote): show the card, count nothing as evidence.",
+    )
     @argument("--engine", default="frequentist", help="frequentist (default) or bayesian.")
     @argument("--sequential", action="store_true", help="Always-valid intervals, safe to check at every look.")
     @argument("--fixed", action="store_true", help="The fixed-horizon test even on later looks (refuse sequential).")
@@ -291,6 +296,7 @@ class DiscoMagics(Magics, SettingTraits):
             baseline=parse_value(args.baseline, "--baseline") if args.baseline is not None else None,
             baseline_n=parse_count(args.baseline_n, "--baseline-n") if args.baseline_n is not None else None,
             events=args.events,
+            rehearsal=args.rehearsal,
             engine=args.engine,
             sequential=True if args.sequential else False if args.fixed else None,
             sequential_tuning=parse_count(args.sequential_tuning, "--sequential-tuning") if args.sequential_tuning else None,
@@ -368,6 +374,8 @@ class DiscoMagics(Magics, SettingTraits):
         columns = len(run.spec.column_names)
         if run.written is not None:
             print(f"{args.name}: wrote {run.rows:,} rows × {columns} columns to {run.written.path} (seed {run.seed})")
+            if run.written.note:
+                print(f"note: {run.written.note}")
         else:
             self.shell.user_ns[args.name] = run.frame
             print(f"{args.name}: {run.rows:,} rows × {columns} columns (seed {run.seed})")

@@ -141,9 +141,10 @@ class JupyterLab:
 
 
 def start_jupyter_lab(
-    root_dir: Path, home: Path, extra_args: list[str] | None = None, timeout: float = 120
+    root_dir: Path, home: Path, extra_args: list[str] | None = None, timeout: float = 120, app: str = "jupyterlab"
 ) -> JupyterLab:
-    """Start ``jupyter lab`` on loopback and wait until ``/api/status`` answers."""
+    """Start ``jupyter lab`` (or ``app="notebook"``: Notebook 7, same extensions) on loopback and wait
+    until ``/api/status`` answers."""
     token = secrets.token_hex(24)
     port = free_port()
     settings_dir = home / "lab-settings"
@@ -161,10 +162,11 @@ def start_jupyter_lab(
         PYTHONUNBUFFERED="1",
     )
     log_path = home / "jupyter-lab.log"
+    lab_only = ["--LabApp.expose_app_in_browser=True", "--LabServerApp.open_browser=False"]
     command = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        app,
         "--allow-root",
         "--no-browser",
         f"--ServerApp.token={token}",
@@ -172,8 +174,7 @@ def start_jupyter_lab(
         f"--port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root_dir}",
-        "--LabApp.expose_app_in_browser=True",
-        "--LabServerApp.open_browser=False",
+        *(lab_only if app == "jupyterlab" else []),
         "--ServerApp.log_level=WARN",
         *(extra_args or []),
     ]

@@ -88,3 +88,17 @@ def test_saved_experiment_table_renders_from_its_bundle(page, console, jupyter_l
     if result.count():
         assert "validated" in result.inner_text().lower()
     assert console.errors_except("favicon", "Failed to load resource") == []
+
+
+def test_saved_learning_report_renders_from_its_bundle(page, console, jupyter_lab, example, artifacts):
+    open_notebook(page, jupyter_lab, example, kernel_ready=False)
+    report = page.get_by_role("region", name="Learning report")
+    report.scroll_into_view_if_needed()
+    report.wait_for()
+    card = report.get_by_test_id("disco-learning-card").first
+    assert card.get_attribute("aria-label") == "Learning H1"
+    facts = card.locator("dt").all_inner_texts()
+    assert facts == ["We believed", "We observed", "We learned", "Therefore we will"]
+    assert "persevere" in card.inner_text()
+    report.screenshot(path=str(artifacts / "learning-report-saved.png"))
+    assert console.errors_except("favicon", "Failed to load resource") == []

@@ -185,11 +185,15 @@ def test_the_table_in_jupyterlab(jupyter_lab, page, console, artifacts):
 
     open_notebook(page, lab, "experiments.ipynb")
     wait_kernel_idle(page)
+    # The trusted original in a new kernel: the widget's model is gone, the labextension shows the saved
+    # copy (ipywidgets alone would say "Error displaying widget: model not found").
     output = notebook_cell(page, TABLE_CELL).locator(".jp-OutputArea")
-    with contextlib.suppress(PlaywrightTimeout):
+    output.get_by_test_id("disco-saved-copy").wait_for()
+    assert output.get_by_test_id("disco-experiment-row").count() == 3
+    assert "Saved copy, not live" in output.inner_text()
+    with contextlib.suppress(PlaywrightTimeout):  # ipywidgets gives up on a missing model after 2 s
         page.wait_for_function(
-            "el => !el.textContent.includes('Loading widget')", arg=output.element_handle(), timeout=20_000
+            "el => el.textContent.includes('model not found')", arg=output.element_handle(), timeout=3_000
         )
-    # Without the labextension's renderer this is ipywidgets' "model not found" line: recorded, not asserted.
-    print(f"trusted notebook, new kernel, no widget model: {output.inner_text()[:80]!r}")
+    assert "model not found" not in output.text_content() and "Loading widget" not in output.text_content()
     output.screenshot(path=str(artifacts / "experiment-table-new-kernel.png"))

@@ -93,18 +93,27 @@ def test_local_path_that_is_not_a_model(clean_env, tmp_path):
 
 def test_replay_with_the_server_stopped_returns_identical_objects(clean_env, tmp_path):
     server = LlamaServer(_require_llama(server=True), tmp_path / "server.log").start()
-    tasks = [idea_task("fake door"), idea_task("concierge test")]
+    candidates = [idea_task("fake door"), idea_task("concierge test"), idea_task("landing page")]
+    tasks, recorded = [], []
     try:
         session = session_for(
             clean_env, provider="openai", model="smollm2", base_url=server.url, llm_cache="record"
         )
-        recorded = generate_many(session, tasks, progress=False)
+        # SmolLM2-135M sometimes answers with invalid JSON (one clear line, tested above); the replay
+        # is checked on every call it answered validly, and it must answer at least two.
+        for task in candidates:
+            try:
+                recorded.append(generate(session, task))
+                tasks.append(task)
+            except ProviderError:
+                pass
     finally:
         server.stop()
+    assert len(tasks) >= 2, "the small model answered fewer than two of three prompts validly"
     session.settings.llm_cache = "replay"
     replayed = generate_many(session, tasks, progress=False)
     assert [r.value for r in replayed] == [r.value for r in recorded]
-    assert [r.provenance.cache_hit for r in replayed] == [True, True]
+    assert all(r.provenance.cache_hit for r in replayed)
     assert [r.provenance.prompt_hash for r in replayed] == [r.provenance.prompt_hash for r in recorded]
 
 

@@ -156,7 +156,7 @@ def test_widget_code_builds_the_dom_without_html_strings_or_network():
     assert re.findall(r"https?://[^\s\"']+", js) == [
         "http://www.w3.org/2000/svg"
     ]  # a namespace, not a request
-    assert "export default { render }" in js
+    assert "export default { initialize, render }" in js
     assert "url(" not in (WIDGET_DIR / "table.css").read_text()
 
 
@@ -406,6 +406,68 @@ def test_the_static_table_built_row_by_row_is_the_whole_table_html(framed, publi
     dumps = [r.model_dump(mode="json") for r in table.rows]
     assert static.html(table.rows, dumps, "onboarding") == table_html(table)
     assert static.html([], [], "onboarding") == table_html(ExperimentTable(problem="onboarding"))
+
+
+class CommWire:
+    """Every comm message the widgets send, as the kernel would (comm.create_comm swapped out)."""
+
+    def __init__(self, monkeypatch) -> None:
+        import comm
+        from comm.base_comm import BaseComm
+
+        self.messages: list[dict] = []
+        wire = self
+
+        class RecordingComm(BaseComm):
+            def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+                wire.messages.append({"msg_type": msg_type, "data": data or {}})
+
+        monkeypatch.setattr(comm, "create_comm", lambda *args, **kwargs: RecordingComm(*args, **kwargs))
+
+    def since(self, start: int) -> list[dict]:
+        return [m["data"] for m in self.messages[start:] if m["msg_type"] == "comm_msg"]
+
+
+def test_an_update_sends_the_changed_rows_only_and_the_trait_stays_whole(framed, published, monkeypatch):
+    wire = CommWire(monkeypatch)
+    session = get_session()
+    for i in range(3, 13):
+        framed.run_cell_magic("hypothesis", f"H{i} --metric invite_rate --target 0.3", f"Change {i} because")
+    table = shown(framed, published)
+    start = len(wire.messages)
+    record(session, "H1", 0.18, 0.27)
+    sent = wire.since(start)
+    patches = [m["content"] for m in sent if m.get("method") == "custom"]
+    states = [m["state"] for m in sent if m.get("method") == "update"]
+    assert len(patches) == 1 and patches[0]["type"] == "rows" and patches[0]["remove"] == []
+    assert [r["id"] for r in json.loads(patches[0]["upsert"])] == ["H1"]
+    assert json.loads(patches[0]["upsert"])[0]["verdict"] == "validated"
+    assert all("rows_json" not in state for state in states)  # the thousand-row text is not sent again
+    # ... yet the trait is whole: a frontend that connects now gets every row, as they are
+    assert json.loads(table.widget.get_state()["rows_json"]) == table.widget.rows
+    assert table.widget.rows[0]["verdict"] == "validated" and len(table.widget.rows) == 12
+
+    # Most rows changing at once (a new problem scope, a big import) syncs the whole text again.
+    start, seq = len(wire.messages), table.widget.rows_seq
+    rows = [{**row, "learning": "all new"} for row in table.widget.rows]
+    table.widget.set_rows(rows, "onboarding", "2026-01-01T00:00:00Z")
+    sent = wire.since(start)
+    assert any("rows_json" in m.get("state", {}) for m in sent)
+    assert not any(m.get("method") == "custom" for m in sent)
+    assert table.widget.rows_seq == seq + 1
+
+
+def test_the_static_table_is_classes_and_one_stylesheet(framed, published):
+    record(get_session(), "H1", 0.18, 0.27)
+    api.decide("H2", "kill", learning="no")
+    html = published.last(shown(framed, published).display_id)["data"]["text/html"]
+    assert html.count("<style>") == 1 and " style=" not in html
+    css = html[html.index("<style>") + 7 : html.index("</style>")]
+    # every rule is scoped to the table: an output's stylesheet applies to the whole page
+    selectors = [sel for group in re.findall(r"([^{}]+)\{[^{}]*\}", css) for sel in group.split(",")]
+    assert len(selectors) > 10 and all(sel.startswith(".disco-experiments") for sel in selectors), selectors
+    assert '<b class="dx-validated">validated</b>' in html and 'class="dx-lift dx-validated"' in html
+    assert "⚑" in html  # H2 decided without evidence
 
 
 def test_the_python_object_displays_itself(framed, published):

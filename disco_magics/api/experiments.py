@@ -26,6 +26,7 @@ def experiment_table(
     store = s.store
     results = store.latest_results(scope)
     decisions = store.latest_decisions(scope)
+    rehearsals = store.latest_rehearsals(scope)
     signals = store.evidence_counts(scope)
     every_result = store.results_by_hypothesis(scope)
     rows = []
@@ -37,6 +38,7 @@ def experiment_table(
                 h,
                 results.get(key),
                 decisions.get(key),
+                rehearsals.get(key),
                 signals=counted,
                 evidence_level=evidence_level(sum(counted.values()), every_result.get(key, [])),
             )
@@ -73,11 +75,13 @@ def experiment_row(id: str, problem: str, *, session: Session | None = None) -> 
         return None
     results = store.results(problem, id)
     decisions = store.decisions(problem, id)
+    rehearsals = store.rehearsals(problem, id)
     signals = store.evidence_counts(problem).get((problem, id), {})
     return ExperimentRow.from_evidence(
         found,
         results[-1] if results else None,
         decisions[-1] if decisions else None,
+        rehearsals[-1] if rehearsals else None,
         signals=signals,
         evidence_level=evidence_level(sum(signals.values()), results),
     )

@@ -33,6 +33,7 @@ def measure(
     covariate: str | None = None,
     prior_mean: float | None = None,
     prior_sd: float | None = None,
+    rehearsal: bool = False,
     problem: str | None = None,
     session: Session | None = None,
 ):
@@ -46,9 +47,14 @@ def measure(
     Returns a ``Result``; with more than two arms and no ``treatment``, one ``Result`` per treatment arm
     (a list). Each result is stored (history kept; later looks are marked) and moves the hypothesis'
     status to its verdict.
+
+    Data the tool synthesized (a ``%%synth`` frame, or one read back from its Parquet file: its provenance
+    is in ``attrs``), or any data with ``rehearsal=True``, gives a *rehearsal*: the same analysis, labelled,
+    kept apart, and changing nothing about the hypothesis (status, looks, table, report).
     """
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=MEASURE_EXAMPLE)
+    provenance = _synthetic_provenance(data)
     pairs, source = _arms_from_source(
         s,
         h,
@@ -71,6 +77,8 @@ def measure(
         source,
         metric=metric or h.metric,
         split=split,
+        rehearsal=bool(rehearsal) or provenance is not None,
+        provenance=provenance,
         engine=engine,
         sequential=sequential,
         sequential_tuning=sequential_tuning,
@@ -144,14 +152,25 @@ def _arms_from_source(
 
 
 def _evaluate_and_store(
-    s: Session, h: Hypothesis, pairs: list[tuple], source: str, *, metric: str, split, **options: Any
+    s: Session,
+    h: Hypothesis,
+    pairs: list[tuple],
+    source: str,
+    *,
+    metric: str,
+    split,
+    rehearsal: bool = False,
+    provenance=None,
+    **options: Any,
 ):
-    """One evaluate step for every (control, treatment) pair, inside the store's write transaction."""
+    """One evaluate step for every (control, treatment) pair, inside the store's write transaction.
+
+    A rehearsal is what the next real look would say; the store keeps it apart and it is not one."""
     from .. import stats
 
     def judge(first_look: int) -> list:
         # runs inside the store's write transaction, so the look numbers are this kernel's alone
-        return [
+        made = [
             stats.evaluate(
                 hypothesis=h.id,
                 metric=metric,
@@ -169,11 +188,23 @@ def _evaluate_and_store(
             )
             for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)
         ]
+        if rehearsal:
+            made = [r.model_copy(update={"rehearsal": True, "provenance": provenance}) for r in made]
+        return made
 
     results = s.store.add_results(h.problem, h.id, judge)
     for result in results:
         s.notify("result", result)
     return results[0] if len(results) == 1 else results
+
+
+def _synthetic_provenance(data: Any):
+    """The provenance of a frame the tool synthesized (pandas keeps it in ``attrs``), else None."""
+    if not getattr(data, "attrs", None):
+        return None
+    from ..synthetic import provenance_of
+
+    return provenance_of(data)
 
 
 def results(id: str, problem: str | None = None, *, session: Session | None = None) -> list[Result]:

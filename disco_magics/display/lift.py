@@ -8,6 +8,7 @@ and the lab extension draw the same ``target_lift``; they never compute it.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from .. import formats
 from ..model import ExperimentRow, Result
@@ -17,8 +18,10 @@ from ._palette import TARGET, ZERO, ink
 __all__ = ["lift_bar", "lift_chart"]
 
 
-def lift_bar(row: ExperimentRow, width: int = 120, height: int = 18) -> str:
-    """The compact drawing (table cells, report cards): the lift's 95% CI, its point, zero and the target."""
+def lift_bar(row: ExperimentRow, width: int = 120, height: int = 18, classes: bool = False) -> str:
+    """The compact drawing (table cells, report cards): the lift's 95% CI, its point, zero and the target.
+    ``classes`` leaves the colours to a stylesheet (the static table's): classes ``dx-lift dx-VERDICT``
+    on the drawing, ``dx-zero``, ``dx-bar`` and ``dx-target`` on its lines."""
     if row.lift is None or row.ci_low is None or row.ci_high is None:
         return ""
     target_lift = row.target_lift
@@ -30,6 +33,8 @@ def lift_bar(row: ExperimentRow, width: int = 120, height: int = 18) -> str:
     def x(v: float) -> float:
         return round(4 + (v - lo) / (hi - lo) * (width - 8), 1)
 
+    if classes:
+        return _lift_bar_classes(row, width, height, x, target_lift)
     colour = ink(row.verdict)
     parts = [
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
@@ -46,6 +51,25 @@ def lift_bar(row: ExperimentRow, width: int = 120, height: int = 18) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _lift_bar_classes(
+    row: ExperimentRow, width: int, height: int, x: Callable[[float], float], target_lift: float | None
+) -> str:
+    mid = f"{height / 2:g}"
+    target = (
+        f'<line class="dx-target" x1="{x(target_lift)}" y1="1" x2="{x(target_lift)}" y2="{height - 1}"/>'
+        if target_lift is not None
+        else ""
+    )
+    # Hidden from screen readers: the table cell says the same in words right under the drawing.
+    return (
+        f'<svg class="dx-lift dx-{esc(row.verdict or "none")}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-hidden="true">'
+        f'<line class="dx-zero" x1="{x(0)}" y1="2" x2="{x(0)}" y2="{height - 2}"/>'
+        f'<line class="dx-bar" x1="{x(row.ci_low)}" y1="{mid}" x2="{x(row.ci_high)}" y2="{mid}"/>'
+        f'<circle cx="{x(row.lift)}" cy="{mid}" r="3.5"/>{target}</svg>'
+    )
 
 
 def lift_chart(result: Result, width: int = 320, height: int = 64) -> str:

@@ -6,7 +6,7 @@ from .. import formats
 from ..model import ExperimentRow
 from ..model.report import LearningCard, LearningReport
 from ._html import badge, card, esc, fmt, fmt_p
-from .table import lift_svg
+from .lift import lift_bar
 
 
 def _evidence(c: LearningCard) -> str:
@@ -78,7 +78,7 @@ def report_markdown(report: LearningReport) -> str:
 def _chart(c: LearningCard) -> str:
     if c.result is None:
         return ""
-    return lift_svg(ExperimentRow.from_evidence(c.hypothesis, c.result), width=220, height=22)
+    return lift_bar(ExperimentRow.from_evidence(c.hypothesis, c.result), width=220, height=22)
 
 
 def report_html(report: LearningReport) -> str:

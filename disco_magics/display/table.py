@@ -1,4 +1,8 @@
-"""The experiment table as static outputs: escaped HTML (kernel-free), text, Markdown and CSV."""
+"""The experiment table as static outputs: escaped HTML (kernel-free), text, Markdown and CSV.
+
+The HTML is classes and one stylesheet, scoped to its root element: a live table republishes it on every
+change, and inline styles made a 1,000-row copy 2 MB.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import csv
 import io
 
 from ..model import ExperimentRow, ExperimentTable
-from ._html import badge, esc, fmt, fmt_p
-from ._palette import INK
-from .lift import lift_bar as lift_svg
+from ._html import esc, fmt, fmt_p
+from ._palette import BADGE, INK, TARGET, ZERO, ink
+from .lift import lift_bar
 
 COLUMNS = (
     ("id", "ID"),
@@ -29,6 +33,41 @@ COLUMNS = (
 )
 
 
+def _badge(word: str) -> str:
+    # bold, so a page that drops the stylesheet (GitHub) still sets the word apart
+    return f'<b class="dx-{esc(word)}">{esc(word)}</b>'
+
+
+def _stylesheet() -> str:
+    """The table's one stylesheet, every rule under its root class (an output's style is page-wide)."""
+    root = ".disco-experiments"
+    rules = [
+        f"{root}{{font-family:system-ui,sans-serif;font-size:13px;overflow-x:auto}}",
+        f"{root} .dx-title{{font-weight:600;margin:4px 0}}",
+        f"{root} table{{border-collapse:collapse}}",
+        f"{root} th{{text-align:left;padding:4px 8px;border-bottom:2px solid #d0d7de}}",
+        f"{root} td{{padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}}",
+        f"{root} td.dx-empty{{padding:8px;color:#57606a}}",
+        f"{root} .dx-ci{{white-space:nowrap}}",
+        f"{root} .dx-post-hoc{{color:{INK['invalidated']};white-space:nowrap}}",
+        f"{root} td>b,{root} td>span>b{{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;"
+        "font-weight:600;color:#24292f;background:#eaeef2}",
+        *(f"{root} b.dx-{word}{{color:{fg};background:{bg}}}" for word, (fg, bg) in BADGE.items()),
+        # the lift drawing (``lift_bar(classes=True)``)
+        f"{root} .dx-zero{{stroke:{ZERO};stroke-width:1}}",
+        f"{root} .dx-bar{{stroke:{ink(None)};stroke-width:4;stroke-linecap:round;opacity:.45}}",
+        f"{root} .dx-lift circle{{fill:{ink(None)}}}",
+        f"{root} .dx-target{{stroke:{TARGET};stroke-width:2;stroke-dasharray:3,2}}",
+        *(
+            f"{root} .dx-{verdict} .dx-bar{{stroke:{colour}}}{root} .dx-{verdict} circle{{fill:{colour}}}"
+            for verdict, colour in INK.items()
+        ),
+    ]
+    return "<style>" + "".join(rules) + "</style>"
+
+
+STYLESHEET = _stylesheet()
+
 #: how the table marks a hypothesis whose goalposts moved after data
 POST_HOC_MARK = "⚑ post hoc"
 
@@ -47,49 +86,52 @@ def _cell(row: ExperimentRow, key: str) -> str:
         return esc(evidence_words(row))
     if key == "id" and row.post_hoc:
         return (
-            f'{esc(value)} <span class="disco-post-hoc" title="goalposts moved after data" '
-            f'style="color:{INK["invalidated"]};white-space:nowrap">{POST_HOC_MARK}</span>'
+            f'{esc(value)} <span class="dx-post-hoc" title="goalposts moved after data">{POST_HOC_MARK}</span>'
         )
     if key == "statement":
-        return f'<span title="{esc(row.statement)}">{esc(row.short_statement)}</span>'
+        short = row.short_statement
+        # the whole statement as a tooltip, when the cell shows less of it
+        return f'<span title="{esc(row.statement)}">{esc(short)}</span>' if short != row.statement else esc(short)
     if key in ("baseline", "target", "observed"):
         return esc(fmt(value))
     if key == "lift":
         if row.lift is None:
             return "—"
         ci = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
-        return f'{lift_svg(row)}<br><span style="white-space:nowrap">{esc(fmt(row.lift))} {esc(ci)}</span>'
+        return f'{lift_bar(row, classes=True)}<br><span class="dx-ci">{esc(fmt(row.lift))} {esc(ci)}</span>'
     if key == "p_value":
         return esc(fmt_p(value))
     if key == "n":
         return esc(f"{value:,}") if value is not None else "—"
+    if key == "verdict" and row.rehearsal:  # apart from the evidence, muted, and said to be a rehearsal
+        note = (
+            '<br><span class="disco-rehearsal" style="color:#57606a;font-size:11px;white-space:nowrap" '
+            f'title="the latest rehearsal on synthetic data: not evidence">rehearsal: {esc(row.rehearsal)}</span>'
+        )
+        return f"{_badge(value) if value else '—'}{note}"
     if key in ("verdict", "status", "decision"):
-        flag = " ⚑" if key == "decision" and row.without_evidence else ""
-        title = ' title="decided without evidence"' if flag else ""
-        return f"<span{title}>{badge(value)}{flag}</span>" if value else "—"
+        if not value:
+            return "—"
+        if key == "decision" and row.without_evidence:
+            return f'<span title="decided without evidence">{_badge(value)} ⚑</span>'
+        return _badge(value)
     return esc(value) if value else ""
 
 
 def table_html(table: ExperimentTable) -> str:
     """A static, escaped HTML table (what a saved notebook shows without a kernel)."""
-    head = "".join(
-        f'<th style="text-align:left;padding:4px 8px;border-bottom:2px solid #d0d7de">{esc(label)}</th>'
-        for _, label in COLUMNS
-    )
+    head = "".join(f"<th>{esc(label)}</th>" for _, label in COLUMNS)
     body = []
     for row in table.rows:
-        cells = "".join(
-            f'<td style="padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top">{_cell(row, key)}</td>'
-            for key, _ in COLUMNS
-        )
+        cells = "".join(f"<td>{_cell(row, key)}</td>" for key, _ in COLUMNS)
         body.append(f'<tr data-hypothesis="{esc(row.id)}">{cells}</tr>')
     if not body:
-        body.append(f'<tr><td colspan="{len(COLUMNS)}" style="padding:8px;color:#57606a">No hypotheses yet.</td></tr>')
+        body.append(f'<tr><td class="dx-empty" colspan="{len(COLUMNS)}">No hypotheses yet.</td></tr>')
     scope = f"problem {esc(table.problem)}" if table.problem else "all problems"
     return (
-        '<div class="disco-experiments" style="font-family:system-ui,sans-serif;font-size:13px;overflow-x:auto">'
-        f'<div style="font-weight:600;margin:4px 0">Experiments — {scope}</div>'
-        f'<table style="border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<div class="disco-experiments">{STYLESHEET}'
+        f'<div class="dx-title">Experiments — {scope}</div>'
+        f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         "</div>"
     )
 
@@ -123,6 +165,10 @@ def table_text(table: ExperimentTable) -> str:
         "ID", "metric", "baseline", "target", "observed", "lift [95% CI]", "n", "p", "verdict", "status", "evidence",
         "decision",
     ]  # fmt: skip
+    if any(r.rehearsal for r in table.rows):  # the last rehearsal, apart: synthetic data is not evidence
+        header.append("rehearsal (not evidence)")
+        for row, cells in zip(table.rows, rows, strict=True):
+            cells.append(row.rehearsal or "")
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]

@@ -25,6 +25,7 @@ from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
+from .provenance import PROVENANCE_KEY, Provenance
 from .result import ArmStats, CovariateStats, Result
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "EVIDENCE_KINDS",
     "EVIDENCE_LEVELS",
     "NAME_RE",
+    "PROVENANCE_KEY",
     "RISKS",
     "SIGNALS",
     "STATUSES",
@@ -59,6 +61,7 @@ __all__ = [
     "PrototypeDraft",
     "PrototypeEvent",
     "PrototypeFile",
+    "Provenance",
     "Result",
     "SignalSuggestion",
     "SimulationResult",

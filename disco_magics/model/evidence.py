@@ -88,7 +88,7 @@ def evidence_level(evidence: Iterable[Evidence] | int, results: Iterable[Any]) -
     The one place that decides it. Rehearsals — results on data the tool synthesized — are never
     evidence: a result marked ``rehearsal`` is skipped here.
     """
-    real = [r for r in results if not getattr(r, "rehearsal", False)]
+    real = [r for r in results if not r.rehearsal]
     if any(getattr(r, "source", "data") != "events" for r in real):
         return "experiment"
     if real:

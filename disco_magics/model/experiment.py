@@ -40,6 +40,10 @@ class ExperimentRow(DiscoModel):
     decision: DecisionKind | None = None
     learning: str = ""
     without_evidence: bool = False
+    rehearsal: Verdict | None = Field(
+        default=None,
+        description="What the latest rehearsal (a measurement of synthetic data) said; shown apart, never evidence.",
+    )
     post_hoc: bool = Field(
         default=False, description="Metric, target, baseline or direction changed after the first result."
     )
@@ -57,12 +61,16 @@ class ExperimentRow(DiscoModel):
         hypothesis: Hypothesis,
         result: Result | None = None,
         decision: Decision | None = None,
+        rehearsal: Result | None = None,
         *,
         signals: dict[str, int] | None = None,
         evidence_level: EvidenceLevel = "none",
     ) -> ExperimentRow:
         """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing),
-        and its logged evidence counted by ``signals`` (signal -> count) at ``evidence_level``."""
+        what its latest ``rehearsal`` said, apart (a rehearsal passed as ``result`` is refused), and its
+        logged evidence counted by ``signals`` (signal -> count) at ``evidence_level``."""
+        if result is not None and result.rehearsal:
+            raise ValueError("a rehearsal is not evidence: pass it as rehearsal=, not as the result")
         fields: dict[str, object] = dict(
             id=hypothesis.id,
             problem=hypothesis.problem,
@@ -98,6 +106,8 @@ class ExperimentRow(DiscoModel):
                 learning=decision.learning or "",
                 without_evidence=decision.without_evidence,
             )
+        if rehearsal is not None:
+            fields.update(rehearsal=rehearsal.verdict)
         return cls(**fields)
 
     @property

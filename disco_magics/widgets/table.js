@@ -248,6 +248,58 @@ export function parseRows(text) {
   }
 }
 
+// Rows as a patch from the kernel changes them (see table.py): rows whose key is removed go, upserted rows
+// replace theirs in place, new ones are added at the end (the view sorts anyway).
+export function applyRowsPatch(rows, patch) {
+  const removed = new Set(patch.remove || []);
+  const fresh = new Map(parseRows(patch.upsert).map((row) => [rowKey(row), row]));
+  const out = [];
+  for (const row of rows) {
+    const key = rowKey(row);
+    if (removed.has(key)) continue;
+    if (fresh.has(key)) {
+      out.push(fresh.get(key));
+      fresh.delete(key);
+    } else out.push(row);
+  }
+  for (const row of fresh.values()) out.push(row);
+  return out;
+}
+
+// The rows of one widget model, shared by its views: the synced rows_json (parsed once per sync), plus
+// the patches the kernel sent since. Keyed by the model's table_key.
+const ROWS = new Map();
+
+export function rowStore(model) {
+  const key = model.get("table_key");
+  let store = ROWS.get(key);
+  if (!store) {
+    store = {
+      seq: null,
+      text: null,
+      rows: [],
+      listeners: new Set(),
+      current() {
+        const seq = model.get("rows_seq");
+        const text = model.get("rows_json") || "[]";
+        // Patched rows hold until rows_json is synced whole again (the patches never change it).
+        if (seq !== store.seq || text !== store.text) {
+          store.seq = seq;
+          store.text = text;
+          store.rows = parseRows(text);
+        }
+        return store.rows;
+      },
+      patch(message) {
+        store.rows = applyRowsPatch(store.current(), message);
+        for (const listener of store.listeners) listener();
+      },
+    };
+    ROWS.set(key, store);
+  }
+  return store;
+}
+
 // Clicking a column's header: ascending, then descending, then the natural order.
 export function nextSort(sort, key) {
   const now = sort || {};
@@ -444,6 +496,16 @@ export function cell(view, column, row, many) {
       td.append(badge(value));
       if (row.reason) td.title = row.reason;
       if ((row.looks || 0) > 1) td.append(h("div", { class: "disco-xt-looks", text: `look ${row.looks}` }));
+      // The last rehearsal (synthetic data), apart from the evidence and never counted as it.
+      if (row.rehearsal) {
+        td.append(
+          h("div", {
+            class: "disco-xt-rehearsal",
+            text: `rehearsal: ${row.rehearsal}`,
+            title: "the latest rehearsal on synthetic data: not evidence",
+          }),
+        );
+      }
       break;
     case "status":
       td.append(badge(value));
@@ -623,19 +685,26 @@ export function detailsRow(row) {
 
 // ------------------------------------------------------------------------------------------- render
 
+// Once per model, before any view: rows patches apply even while no view is shown.
+function initialize({ model }) {
+  const store = rowStore(model);
+  const onMessage = (message) => {
+    if (message && message.type === "rows") store.patch(message);
+  };
+  model.on("msg:custom", onMessage);
+  return () => {
+    model.off("msg:custom", onMessage);
+    ROWS.delete(model.get("table_key"));
+  };
+}
+
 function render({ model, el }) {
   const state = tableState(model.get("table_key"));
 
-  // The rows travel as one JSON text (see table.py); parse it once per change.
-  let rowsText = null;
-  let rowsCache = [];
+  // The rows travel as one JSON text, then as patches (see table.py); parsed once per sync.
+  const rowSource = rowStore(model);
   function currentRows() {
-    const text = model.get("rows_json") || "[]";
-    if (text !== rowsText) {
-      rowsText = text;
-      rowsCache = parseRows(text);
-    }
-    return rowsCache;
+    return rowSource.current();
   }
   const rowNodes = new Map(); // rowKey -> { tr, sig }
   let stale = false;
@@ -868,8 +937,11 @@ function render({ model, el }) {
 
   let rendered = false;
   const onChange = () => redraw();
-  const keys = ["rows_json", "sort", "filters", "notice", "scope", "generated_at", "decisions", "statuses", "risks"];
+  const keys = [
+    "rows_json", "rows_seq", "sort", "filters", "notice", "scope", "generated_at", "decisions", "statuses", "risks",
+  ];
   for (const key of keys) model.on(`change:${key}`, onChange);
+  rowSource.listeners.add(onChange);
 
   // A view detached while data changed re-renders when it shows again.
   let observer = null;
@@ -889,8 +961,9 @@ function render({ model, el }) {
   return () => {
     disposed = true;
     for (const key of keys) model.off(`change:${key}`, onChange);
+    rowSource.listeners.delete(onChange);
     if (observer) observer.disconnect();
   };
 }
 
-export default { render };
+export default { initialize, render };

@@ -38,8 +38,11 @@ class ExperimentTableWidget(anywidget.AnyWidget):
     ``rows`` are ``ExperimentRow.model_dump(mode="json")`` dicts. They travel to the browser as one JSON
     text, ``rows_json``, joined from per-row JSON the live table caches: synced as a list of a thousand
     dicts, every refresh would cost ipywidgets a walk of every dict (looking for binary buffers) and a
-    fresh encoding of every row, three times the rest of a refresh. ``sort`` and ``filters`` are view
-    state kept on the model, so a view re-created by a display update (or a second view) keeps them.
+    fresh encoding of every row, three times the rest of a refresh. After the first sync only the rows
+    that changed travel, as a ``{"type": "rows"}`` message the views apply to the rows they hold
+    (``rows_seq`` changes whenever the whole text is synced again); ``rows_json`` stays current here,
+    so a frontend that connects later gets every row. ``sort`` and ``filters`` are view state kept on
+    the model, so a view re-created by a display update (or a second view) keeps them.
     """
 
     _esm = _HERE / "table.js"
@@ -49,6 +52,8 @@ class ExperimentTableWidget(anywidget.AnyWidget):
     rows_json = traitlets.Unicode("[]", help="The rows, as a JSON array of ExperimentRow dumps.").tag(
         sync=True
     )
+    #: bumped whenever ``rows_json`` is synced whole: the views drop the rows patched since
+    rows_seq = traitlets.Int(0).tag(sync=True)
     scope = traitlets.Unicode(None, allow_none=True, help="The problem shown; None for all problems.").tag(
         sync=True
     )
@@ -68,6 +73,8 @@ class ExperimentTableWidget(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._static: dict[str, Any] = {}
         self._rows: list[dict[str, Any]] = []
+        self._sent: dict[tuple[str, str], str] = {}  # each row's JSON as the browser has it
+        self._quiet_rows = False
         self._decide: DecideRequest | None = None
         self._on_close: list[Callable[[], None]] = []
         self._notice_seq = 0
@@ -95,11 +102,31 @@ class ExperimentTableWidget(anywidget.AnyWidget):
         rows already encoded one by one, saves encoding them again."""
         if rows_json is None:
             rows_json = [row_json(row) for row in rows]
-        self._rows = rows
+        keys = [(str(row.get("problem")), str(row.get("id"))) for row in rows]
+        sent, fresh = self._sent, dict(zip(keys, rows_json, strict=True))
+        changed = [text for key, text in fresh.items() if sent.get(key) is not text and sent.get(key) != text]
+        removed = [f"{problem}/{hypothesis}" for problem, hypothesis in sent.keys() - fresh.keys()]
+        # A patch when it is smaller than the rows; the whole text when most rows changed.
+        patch = bool(sent) and len(fresh) == len(keys) and 2 * (len(changed) + len(removed)) < len(fresh)
+        self._rows, self._sent = rows, fresh
         with self.hold_sync():
             self.scope = scope
             self.generated_at = generated_at
-            self.rows_json = "[" + ",".join(rows_json) + "]"
+            self._quiet_rows = patch
+            try:
+                self.rows_json = "[" + ",".join(rows_json) + "]"
+            finally:
+                self._quiet_rows = False
+            if not patch:
+                self.rows_seq += 1
+        if patch and (changed or removed):
+            self.send({"type": "rows", "upsert": "[" + ",".join(changed) + "]", "remove": removed})
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        # Rows sent as a patch are in the browser already: keep the trait current, send nothing.
+        if key == "rows_json" and self._quiet_rows:
+            return False
+        return super()._should_send_property(key, value)
 
     @property
     def rows(self) -> list[dict[str, Any]]:

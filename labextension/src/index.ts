@@ -3,6 +3,8 @@
  * - `disco-magics:panel`: the Discovery side panel of the active notebook;
  * - `disco-magics:commands`: insert problem / hypothesis / synth / measure cells
  *   (palette, and the notebook toolbar through schema/commands.json);
+ * - `disco-magics:live-table`: in notebooks, the experiment table is the live widget while
+ *   its model exists and the saved copy otherwise (live.ts);
  * - `disco-magics:drafts`: the N cells `%hypotheses --draft N` drafted, inserted below it.
  * The output renderer is the mime extension `disco-magics:renderer` in mime.ts.
  */
@@ -15,6 +17,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 import { discoIcon } from './icon';
+import { LIVE_TABLE_RANK, liveTableFactory, notebookWidgetFactory } from './live';
 import { insertTemplate, modelToNotebookLike, selectCell } from './notebook';
 import { DiscoveryPanel, PANEL_ID } from './panel';
 import { draftCells, draftsToInsert } from './parse';
@@ -197,4 +200,18 @@ const draftsPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [panelPlugin, commandsPlugin, draftsPlugin];
+const liveTablePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'disco-magics:live-table',
+  description: 'The experiment table in notebooks: live while its widget model exists, its saved copy otherwise.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker) => {
+    // Each notebook has its own rendermime (and ipywidgets its own manager per notebook).
+    const install = (panel: NotebookPanel) =>
+      panel.content.rendermime.addFactory(liveTableFactory(notebookWidgetFactory(panel)), LIVE_TABLE_RANK);
+    tracker.forEach(install);
+    tracker.widgetAdded.connect((_, panel) => install(panel));
+  }
+};
+
+export default [panelPlugin, commandsPlugin, liveTablePlugin, draftsPlugin];

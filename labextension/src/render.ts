@@ -22,6 +22,7 @@ import {
   asExperimentsBundle,
   asHypothesisBundle,
   asProblemBundle,
+  asReportBundle,
   asResultBundle
 } from './state';
 import {
@@ -29,7 +30,9 @@ import {
   IExperimentRow,
   IExperimentsBundle,
   IHypothesisBundle,
+  ILearningCardBundle,
   IProblemBundle,
+  IReportBundle,
   IResultBundle,
   MIME
 } from './tokens';
@@ -324,15 +327,24 @@ export function renderResult(data: IResultBundle): HTMLElement {
     text(data.recorded_at) ? `recorded ${fmtTime(data.recorded_at)}` : '',
     text(data.metric_kind)
   ].filter(Boolean);
+  const rehearsal = data.rehearsal === true;
   return card(
     'result',
     text(data.hypothesis),
     'disco-result-card',
     header(
-      'Result',
+      rehearsal ? 'Rehearsal' : 'Result',
       `${text(data.hypothesis)}${text(data.metric) ? ` · ${text(data.metric)}` : ''}`,
       badge(verdict, 'verdict')
     ),
+    rehearsal
+      ? h(
+          'p',
+          { class: 'jp-DiscoCard-warnings', 'data-testid': 'disco-rehearsal' },
+          'Rehearsal: what the analysis would say on synthetic data with the effect you planted. Not evidence: ' +
+            'the hypothesis is unchanged.'
+        )
+      : null,
     text(data.reason) ? h('p', { class: 'jp-DiscoCard-reason' }, text(data.reason)) : null,
     h(
       'div',
@@ -469,21 +481,116 @@ export function renderExperiments(data: IExperimentsBundle): HTMLElement {
   );
 }
 
-/** Render a bundle of one of the disco mime types; a bundle that doesn't fit says so. */
+/** The evidence behind a learning card, in one line (as the static report writes it). */
+function evidenceLine(card: ILearningCardBundle): string {
+  const r = card.result;
+  if (!r || typeof r !== 'object') {
+    return 'no result yet';
+  }
+  const n = [r.control, r.treatment].reduce((sum, arm) => sum + (num(arm?.n) ?? 0), 0);
+  const looks = num(card.looks) ?? 0;
+  return (
+    `observed ${fmtNum(r.observed)} vs target ${fmtNum(r.target)}; lift ${fmtSigned(r.lift)} ` +
+    `${fmtCI(r.ci_low, r.ci_high)}, p ${fmtP(r.p_value)}, n ${fmtNum(n)}, ${looks} look${looks === 1 ? '' : 's'}`
+  );
+}
+
+function learningCard(entry: ILearningCardBundle): HTMLElement {
+  const hyp = entry.hypothesis;
+  const result = entry.result && typeof entry.result === 'object' ? entry.result : null;
+  const decision = entry.decision && typeof entry.decision === 'object' ? entry.decision : null;
+  const verdict = text(result?.verdict) || text(hyp.status) || 'draft';
+  const reference = num(result?.reference) ?? num(result?.control?.mean) ?? num(hyp.baseline);
+  const target = num(result?.target) ?? num(hyp.target);
+  const observed = result ? text(result.reason) || text(result.verdict) : '';
+  const therefore = text(decision?.decision)
+    ? `${text(decision?.decision)}${decision?.without_evidence ? ' (decided without evidence)' : ''}`
+    : 'decide: persevere, pivot, kill or iterate';
+  const lines: [string, string][] = [
+    ['We believed', prose(hyp.statement)],
+    ['We observed', observed || 'nothing yet: no result recorded'],
+    ['We learned', text(decision?.learning) || 'not written down yet'],
+    ['Therefore we will', therefore]
+  ];
+  return card(
+    'learning',
+    text(hyp.id),
+    'disco-learning-card',
+    header('Learning card', text(hyp.id), riskTag(text(hyp.risk)), badge(verdict, 'verdict')),
+    h(
+      'p',
+      { class: 'jp-DiscoCard-meta' },
+      h('code', null, text(hyp.metric) || MISSING),
+      ` ${fmtMove(hyp.baseline, hyp.target)} · ${evidenceLine(entry)}`
+    ),
+    result
+      ? liftChart(
+          num(result.lift),
+          num(result.ci_low),
+          num(result.ci_high),
+          // computed once by Python (Result.target_lift); results saved before it existed lack it
+          num(result.target_lift) ?? (target !== null && reference !== null ? target - reference : null)
+        )
+      : null,
+    h('dl', { class: 'jp-DiscoCard-facts jp-DiscoLearning' }, ...lines.flatMap(([label, value]) => [h('dt', null, label), h('dd', null, value)]))
+  );
+}
+
+/** The learning report: each problem, then a learning card per hypothesis. */
+export function renderReport(data: IReportBundle): HTMLElement {
+  const sections = data.problems ?? [];
+  return h(
+    'div',
+    { class: 'jp-DiscoReport', role: 'region', 'aria-label': 'Learning report', 'data-testid': 'disco-report' },
+    h(
+      'div',
+      { class: 'jp-DiscoReport-title' },
+      'Learning report',
+      text(data.generated_at) ? h('span', { class: 'jp-DiscoCard-meta' }, ` · as of ${fmtTime(data.generated_at)}`) : null
+    ),
+    ...(sections.length
+      ? sections.flatMap(section => [renderProblem(section.problem), ...(section.cards ?? []).map(learningCard)])
+      : [h('p', { class: 'jp-DiscoEmpty' }, 'No problems recorded yet.')])
+  );
+}
+
+/** What a saved output shows when it cannot be read: one line, never an exception. */
+export function unreadable(mime: string): HTMLElement {
+  const kind = mime.replace(/^application\/vnd\.disco\.|\+json$/g, '');
+  return h(
+    'div',
+    { class: 'jp-DiscoUnreadable', role: 'note', title: mime },
+    `This saved disco ${kind || 'output'} could not be read.`
+  );
+}
+
+/** Render a bundle of one of the disco mime types; a bundle that doesn't fit says so in one line. */
 export function renderBundle(mime: string, data: unknown): HTMLElement {
-  let node: HTMLElement | null = null;
+  try {
+    return renderKnown(mime, data) ?? unreadable(mime);
+  } catch (err) {
+    // A corrupted or foreign bundle (an older or newer disco_magics, a hand-edited notebook).
+    console.warn(`disco-magics: could not render ${mime}`, err);
+    return unreadable(mime);
+  }
+}
+
+function renderKnown(mime: string, data: unknown): HTMLElement | null {
   if (mime === MIME.problem) {
     const bundle = asProblemBundle(data);
-    node = bundle && renderProblem(bundle);
+    return bundle && renderProblem(bundle);
   } else if (mime === MIME.hypothesis) {
     const bundle = asHypothesisBundle(data);
-    node = bundle && renderHypothesis(bundle);
+    return bundle && renderHypothesis(bundle);
   } else if (mime === MIME.result) {
     const bundle = asResultBundle(data);
-    node = bundle && renderResult(bundle);
+    return bundle && renderResult(bundle);
   } else if (mime === MIME.experiments) {
     const bundle = asExperimentsBundle(data);
-    node = bundle && renderExperiments(bundle);
+    return bundle && renderExperiments(bundle);
+  } else if (mime === MIME.report) {
+    const bundle = asReportBundle(data);
+    return bundle && renderReport(bundle);
   }
-  return node ?? h('div', { class: 'jp-DiscoCard jp-DiscoCard-invalid', role: 'note' }, `This ${mime} output could not be read.`);
+  return null;
 }

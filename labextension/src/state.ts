@@ -11,7 +11,9 @@
  * - a hypothesis belongs to its `--problem`, else its bundle's problem, else the
  *   nearest problem cell above it;
  * - a hypothesis's status is the verdict of its latest result, else the status of
- *   its newest hypothesis bundle or experiment-table row, else "draft".
+ *   its newest hypothesis bundle or experiment-table row, else "draft";
+ * - a rehearsal result (measured on synthetic data) is kept apart: it is shown as the
+ *   hypothesis's latest rehearsal and never moves its status or counts as evidence.
  */
 import {
   asRisk,
@@ -35,11 +37,13 @@ import {
   IExperimentsBundle,
   IHypothesisBundle,
   IHypothesisState,
+  ILearningCardBundle,
   IMetricState,
   INotebookLike,
   IOutputLike,
   IProblemBundle,
   IProblemState,
+  IReportBundle,
   IResultBundle,
   IUserEvidence,
   MIME,
@@ -116,6 +120,27 @@ export function asExperimentsBundle(value: unknown): IExperimentsBundle | null {
         typeof row === 'object' && row !== null && typeof row.id === 'string'
     )
   };
+}
+
+/** A learning report: problems, each with a problem bundle; cards without a hypothesis are dropped. */
+export function asReportBundle(value: unknown): IReportBundle | null {
+  const problems = (value as Record<string, unknown> | null)?.problems;
+  if (!Array.isArray(problems)) {
+    return null;
+  }
+  const sections = problems
+    .filter(
+      (section): section is IReportBundle['problems'][number] =>
+        typeof section === 'object' && section !== null && asProblemBundle(section.problem) !== null
+    )
+    .map(section => ({
+      ...section,
+      cards: (Array.isArray(section.cards) ? section.cards : []).filter(
+        (card): card is ILearningCardBundle =>
+          typeof card === 'object' && card !== null && asHypothesisBundle(card.hypothesis) !== null
+      )
+    }));
+  return { ...(value as IReportBundle), problems: sections };
 }
 
 const ANSI_RE = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
@@ -242,6 +267,7 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
   const problemBundles = new Map<string, IFound<IProblemBundle>[]>();
   const hypothesisBundles = new Map<string, IFound<IHypothesisBundle>[]>();
   const results = new Map<string, IFound<IResultBundle>[]>();
+  const rehearsals = new Map<string, IFound<IResultBundle>[]>();
   const rows = new Map<string, IFound<IExperimentRow>[]>();
   const measures = new Map<string, ICellRef[]>();
   const heard = new Map<string, IUserEvidence[]>();
@@ -321,7 +347,8 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
       }
       const result = asResultBundle(outputJSON(output, MIME.result));
       if (result) {
-        pushTo(results, result.hypothesis, {
+        // A rehearsal (synthetic data) never moves a status or counts as evidence.
+        pushTo(result.rehearsal === true ? rehearsals : results, result.hypothesis, {
           value: result,
           cell: ref,
           order,
@@ -362,7 +389,8 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
     ...hypothesisCells.keys(),
     ...hypothesisBundles.keys(),
     ...rows.keys(),
-    ...results.keys()
+    ...results.keys(),
+    ...rehearsals.keys()
   ]);
   const problemCellOrder = facts
     .filter(f => f.problemSource)
@@ -379,6 +407,8 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
       results.get(id) ?? [],
       rows.get(id) ?? []
     );
+    const rehearsal = latest(rehearsals.get(id) ?? []);
+    hypothesis.rehearsal = rehearsal ? resultEvidence(rehearsal) : null;
     hypothesis.measures = measures.get(id) ?? [];
     hypothesis.heard = heard.get(id) ?? [];
     hypothesis.datasets = datasets.filter(d => d.forId === id).map(d => d.name);
@@ -602,6 +632,7 @@ function buildHypothesis(
     warnings: own ? strings(own.warnings) : source ? [] : strings(saved?.warnings),
     postHoc: own?.post_hoc === true || saved?.post_hoc === true || row?.value.post_hoc === true,
     evidence: result ? resultEvidence(result) : row ? rowEvidence(row) : null,
+    rehearsal: null,
     decision: str(row?.value.decision),
     learning: str(row?.value.learning),
     measures: [],

@@ -11,7 +11,8 @@ export const MIME = {
   problem: 'application/vnd.disco.problem+json',
   hypothesis: 'application/vnd.disco.hypothesis+json',
   result: 'application/vnd.disco.result+json',
-  experiments: 'application/vnd.disco.experiments+json'
+  experiments: 'application/vnd.disco.experiments+json',
+  report: 'application/vnd.disco.report+json'
 } as const;
 
 /**
@@ -36,6 +37,9 @@ export interface IUserEvidence {
   excerpt: string;
   cell: ICellRef;
 }
+
+/** The widget view ipywidgets renders; the experiment table's output carries it next to its bundle. */
+export const WIDGET_VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
 
 export type DiscoMime = (typeof MIME)[keyof typeof MIME];
 
@@ -130,6 +134,8 @@ export interface IResultBundle {
   required_n_per_arm?: number | null;
   look?: number | null;
   recorded_at?: string | null;
+  /** A measurement of synthetic data: shown, never evidence. */
+  rehearsal?: boolean | null;
   /** "frequentist" or "bayesian"; sequential says which frequentist interval was computed. */
   engine?: string | null;
   sequential?: boolean | null;
@@ -167,6 +173,23 @@ export interface IExperimentRow {
 export interface IExperimentsBundle {
   rows: IExperimentRow[];
   problem?: string | null;
+  generated_at?: string | null;
+}
+
+/** One hypothesis of the learning report: believed, observed, learned, therefore. */
+export interface ILearningCardBundle {
+  hypothesis: IHypothesisBundle;
+  result?: IResultBundle | null;
+  looks?: number | null;
+  decision?: {
+    decision?: string | null;
+    learning?: string | null;
+    without_evidence?: boolean | null;
+  } | null;
+}
+
+export interface IReportBundle {
+  problems: { problem: IProblemBundle; cards?: ILearningCardBundle[] }[];
   generated_at?: string | null;
 }
 
@@ -246,6 +269,8 @@ export interface IHypothesisState {
   /** The goalposts (metric, target, baseline, direction) moved after data. */
   postHoc: boolean;
   evidence: IEvidenceState | null;
+  /** The latest rehearsal (a measurement of synthetic data): shown apart, never evidence. */
+  rehearsal: IEvidenceState | null;
   decision: string | null;
   learning: string | null;
   /** Cells with `%measure ID` lines, in document order. */

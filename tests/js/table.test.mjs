@@ -232,6 +232,16 @@ describe("the DOM", { skip: jsdom ? false : "jsdom is not installed (jlpm instal
     assert.equal(shown({ evidence: 0, evidence_level: "experiment" }), "experiment");
   });
 
+  it("shows the last rehearsal under the verdict, apart and said not to be evidence", () => {
+    const view = { state: viewState(), model: { get: () => ({}) }, redrawRow() {}, save() {}, cancel() {} };
+    const verdictColumn = t.COLUMNS.find((c) => c.key === "verdict");
+    const td = t.cell(view, verdictColumn, row({ verdict: null, status: "draft", rehearsal: "validated" }), false);
+    const note = td.querySelector(".disco-xt-rehearsal");
+    assert.equal(note.textContent, "rehearsal: validated");
+    assert.match(note.getAttribute("title"), /not evidence/);
+    assert.equal(t.cell(view, verdictColumn, row(), false).querySelector(".disco-xt-rehearsal"), null);
+  });
+
   it("marks the sorted column and filters by a chip", () => {
     const head = t.headerRow({ key: "p_value", desc: true }, false, () => {});
     const sorted = [...head.querySelectorAll("th")].filter((th) => th.getAttribute("aria-sort") !== "none");
@@ -302,5 +312,48 @@ describe("the DOM", { skip: jsdom ? false : "jsdom is not installed (jlpm instal
     globalThis.setTimeout = realSetTimeout;
     dispose();
     el.remove();
+  });
+});
+
+describe("rows patches from the kernel", () => {
+  const r = (id, extra = {}) => row({ id, problem: "p", ...extra });
+  const ids = (rows) => rows.map((x) => x.id + (x.verdict ? `:${x.verdict}` : "") + (x.n ? `:${x.n}` : ""));
+
+  it("removes, replaces in place and appends", () => {
+    const rows = [r("H1", { verdict: null, n: null }), r("H2", { verdict: null, n: null }), r("H3", { verdict: null, n: null })];
+    const patched = t.applyRowsPatch(rows, {
+      upsert: JSON.stringify([r("H2", { verdict: "validated", n: null }), r("H4", { verdict: null, n: null })]),
+      remove: ["p/H1"],
+    });
+    assert.deepEqual(ids(patched), ["H2:validated", "H3", "H4"]);
+  });
+
+  it("keeps one row store per model: the synced text, each patch since, then a new sync", () => {
+    const handlers = new Map();
+    const state = {
+      table_key: "patch-test",
+      rows_seq: 1,
+      rows_json: JSON.stringify([r("H1", { verdict: null, n: null }), r("H2", { verdict: null, n: null })]),
+    };
+    const model = {
+      get: (key) => state[key],
+      on: (event, fn) => handlers.set(event, fn),
+      off: (event) => handlers.delete(event),
+    };
+    const cleanup = t.default.initialize({ model });
+    const store = t.rowStore(model);
+    let redraws = 0;
+    store.listeners.add(() => (redraws += 1));
+    assert.deepEqual(ids(store.current()), ["H1", "H2"]);
+    handlers.get("msg:custom")({ type: "rows", upsert: JSON.stringify([r("H2", { verdict: null, n: 5 })]), remove: [] });
+    handlers.get("msg:custom")({ type: "something else" });
+    handlers.get("msg:custom")({ type: "rows", upsert: JSON.stringify([r("H3", { verdict: null, n: null })]), remove: ["p/H1"] });
+    assert.deepEqual(ids(store.current()), ["H2:5", "H3"]);
+    assert.equal(redraws, 2);
+    state.rows_seq = 2; // synced whole again: the patches are behind it
+    state.rows_json = JSON.stringify([r("H9", { verdict: null, n: null })]);
+    assert.deepEqual(ids(store.current()), ["H9"]);
+    cleanup();
+    assert.equal(handlers.has("msg:custom"), false);
   });
 });

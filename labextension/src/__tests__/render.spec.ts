@@ -62,6 +62,14 @@ describe('cards', () => {
     expect(host.textContent).toContain('About 1,235 users per arm');
   });
 
+  it('labels a rehearsal result as a rehearsal, not evidence', () => {
+    const host = render(MIME.result, resultBundle({ verdict: 'validated', rehearsal: true }));
+    expect(host.querySelector('[data-testid="disco-rehearsal"]')!.textContent).toContain('synthetic data with the effect you planted');
+    expect(host.textContent).toContain('Rehearsal');
+    const real = render(MIME.result, resultBundle({ verdict: 'validated' }));
+    expect(real.querySelector('[data-testid="disco-rehearsal"]')).toBeNull();
+  });
+
   it('marks the target where Python put it (target_lift), not where it would compute it', () => {
     // the fixture's control mean (0.18) would put it at +0.12; the number Python sends is the one drawn
     const host = render(MIME.result, resultBundle({ target_lift: 0.1 }));
@@ -105,6 +113,93 @@ describe('cards', () => {
   it('says so when a bundle cannot be read', () => {
     expect(render(MIME.experiments, { nope: 1 }).textContent).toContain('could not be read');
     expect(render(MIME.problem, 'junk').querySelector('[role="note"]')).not.toBeNull();
+  });
+
+  // A hand-edited notebook, an older or newer disco_magics, another tool's JSON under our type.
+  const FOREIGN: unknown[] = [
+    null,
+    'junk',
+    42,
+    [],
+    { rows: 'x' },
+    { rows: [{ id: 1 }, null, 'x'], problem: { evil: true } },
+    { rows: [{ id: 'H1', statement: 5, n: 'many', lift: {}, ci_low: [], risk: 7, verdict: ['x'] }] },
+    { problems: 'x' },
+    { problems: [{ problem: { name: 'p', metrics: 'x' }, cards: [{ hypothesis: { id: 'H1' }, result: 'x', decision: 7 }] }] },
+    { name: 'p', metrics: [null, { name: 'm' }], constraints: 'x' },
+    { hypothesis: 'H1', control: 'x', treatment: { n: 'x' }, guards: 'x' }
+  ];
+  it.each(Object.values(MIME).flatMap(mime => FOREIGN.map(data => [mime, data] as [string, unknown])))(
+    '%s with foreign data %j renders as one line or tolerantly, never throws',
+    (mime, data) => {
+      const host = render(mime, data);
+      const unreadable = host.querySelector('.jp-DiscoUnreadable');
+      if (unreadable) {
+        expect(host.children.length).toBe(1);
+        expect(unreadable.textContent).toMatch(/^This saved disco [a-z]+ could not be read\.$/);
+      }
+      expect(host.textContent).not.toMatch(/undefined|NaN|\[object Object\]/);
+    }
+  );
+
+  it('catches a renderer that throws and shows one line', () => {
+    const rows = new Proxy([], { get: () => { throw new Error('boom'); } });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const host = render(MIME.experiments, { rows });
+    expect(host.textContent).toBe('This saved disco experiments could not be read.');
+    warn.mockRestore();
+  });
+});
+
+describe('learning report', () => {
+  const report = {
+    problems: [
+      {
+        problem: problemBundle,
+        cards: [
+          {
+            hypothesis: hypothesisBundle({ status: 'validated' }),
+            result: resultBundle({ verdict: 'validated', reason: 'Observed 0.27 reaches the target 0.25.' }),
+            looks: 2,
+            decision: { hypothesis: 'H1', decision: 'persevere', learning: 'Admins invite once they see teammates', without_evidence: false }
+          },
+          { hypothesis: hypothesisBundle({ id: 'H2', statement: 'A <b>discount</b> will help', status: 'draft' }), result: null, looks: 0, decision: null }
+        ]
+      }
+    ],
+    generated_at: '2026-03-05T12:34:56Z'
+  };
+
+  it('shows each problem, then a learning card per hypothesis', () => {
+    const host = render(MIME.report, report);
+    const region = host.querySelector('[role="region"][aria-label="Learning report"]')!;
+    expect(region.querySelector('.jp-DiscoReport-title')!.textContent).toBe('Learning report · as of 2026-03-05 12:34');
+    expect(region.querySelector('[aria-label="Problem onboarding"]')).not.toBeNull();
+    const cards = [...region.querySelectorAll('[data-testid="disco-learning-card"]')];
+    expect(cards.map(c => c.getAttribute('aria-label'))).toEqual(['Learning H1', 'Learning H2']);
+    const facts = (card: Element) =>
+      [...card.querySelectorAll('dt')].map(dt => `${dt.textContent}: ${dt.nextElementSibling!.textContent}`);
+    expect(facts(cards[0])).toEqual([
+      expect.stringMatching(/^We believed: /),
+      'We observed: Observed 0.27 reaches the target 0.25.',
+      'We learned: Admins invite once they see teammates',
+      'Therefore we will: persevere'
+    ]);
+    expect(cards[0].querySelector('.jp-DiscoBadge')!.textContent).toBe('validated');
+    expect(cards[0].querySelector('svg[role="img"]')).not.toBeNull();
+    expect(cards[0].textContent).toContain('2 looks');
+    expect(facts(cards[1])).toEqual([
+      'We believed: A <b>discount</b> will help',
+      'We observed: nothing yet: no result recorded',
+      'We learned: not written down yet',
+      'Therefore we will: decide: persevere, pivot, kill or iterate'
+    ]);
+    expect(cards[1].querySelector('b')).toBeNull();
+    expect(host.textContent).not.toMatch(/null|NaN|undefined/);
+  });
+
+  it('says when there is nothing yet', () => {
+    expect(render(MIME.report, { problems: [] }).textContent).toContain('No problems recorded yet.');
   });
 });
 
