@@ -286,3 +286,20 @@ def test_fuzz_evidence_and_drafts_raise_only_one_line_usage_errors(h1, line, bod
         except UsageError as err:
             assert type(err) is UsageError and "\n" not in str(err)
             str(err).encode("utf-8")
+
+
+def test_a_rehearsal_on_synthetic_data_raises_no_evidence_level(h1):
+    import disco_magics as disco
+
+    frame = disco.synth(
+        "variant: choice(control=0.5, checklist=0.5)\ninvited: bernoulli(0.18)\ninvited[variant=checklist]: bernoulli(0.3)",
+        rows=4000,
+        seed=3,
+    )
+    made = disco.measure("H1", data=frame, metric="invited", group="variant", control="control")
+    assert made.rehearsal
+    row = api.experiments().loc["H1"]
+    assert (row["evidence_level"], row["verdict"]) == ("none", None)
+    h1.run_cell_magic("evidence", "H1 --kind interview --signal supports", NOTES)
+    assert api.experiments().loc["H1", "evidence_level"] == "qualitative"
+    assert api.report().problems[0].cards[0].evidence_level == "qualitative"
