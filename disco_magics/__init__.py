@@ -10,7 +10,10 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "add_evidence",
     "decide",
+    "draft_hypotheses",
+    "evidence",
     "experiments",
     "hypothesis",
     "load_ipython_extension",
@@ -39,6 +42,9 @@ _API = {
     "track",
     "report",
     "results",
+    "evidence",
+    "add_evidence",
+    "draft_hypotheses",
 }
 
 

@@ -164,14 +164,14 @@ def _summary(path: Path, notebook) -> None:
 # ---------------------------------------------------------------------------------------------- report
 
 
-def write_report(store: str | None, out: str | None, problem: str | None) -> int:
+def write_report(store: str | None, out: str | None, problem: str | None, narrate: bool = False) -> int:
     from .api import report
     from .display.report import report_markdown
     from .session import Session, Settings
 
     session = Session(settings=Settings(store=store or os.environ.get("DISCO_STORE")))
     try:
-        made = report(out=out, problem=problem, session=session)
+        made = report(out=out, problem=problem, narrate=narrate, session=session)
     finally:
         session.close()
     if out:
@@ -306,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--problem", help="only this problem")
     rep.add_argument("--out", help="report.md or report.html (default: Markdown on stdout)")
+    rep.add_argument(
+        "--narrate", action="store_true", help="'we learned' paragraphs by the configured LLM, from the results"
+    )
 
     port = sub.add_parser("portfolio", help="every problem and hypothesis of a store, across notebooks")
     port.add_argument(
@@ -337,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.notebook, args.out, args.inplace, args.timeout, progress=not args.no_progress
             )
         if args.command == "report":
-            return write_report(args.store, args.out, args.problem)
+            return write_report(args.store, args.out, args.problem, args.narrate)
         if args.command == "portfolio":
             return write_portfolio(args.store, args.out)
         if args.command == "init":

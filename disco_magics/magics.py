@@ -25,16 +25,18 @@ EXAMPLES = {
     "problem": "%%problem onboarding",
     "hypothesis": "%%hypothesis H1 --metric invite_rate --target 0.30 --risk value",
     "experiments": "%experiments --all --export experiments.csv",
-    "disco": "%disco status | %disco use openai:gpt-4o-mini | %disco report --out report.md",
+    "disco": "%disco status | %disco use openai:gpt-4o-mini | %disco report --out report.md [--narrate]",
     "measure": "%measure H1 --data trials --metric invited --group variant --control control",
     "synth": "%%synth trials --rows 20000 --seed 7",
     "simulate": "%simulate H1 --rows 4000 --runs 200",
     "plan": "%plan H1 --traffic 400 --split 50:50",
     "prototype": "%prototype H1 --kind fake-door",
+    "evidence": '%%evidence H1 --kind interview --source "call with a trial admin" --signal supports',
+    "hypotheses": "%hypotheses --draft 3 --focus 'first dashboard'",
 }
 
 
-CELL_MAGICS = ("problem", "hypothesis", "synth")
+CELL_MAGICS = ("problem", "hypothesis", "synth", "evidence")
 SQL_EXAMPLE = "%measure H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric invited --group variant"
 
 
@@ -97,6 +99,13 @@ def _parse(magic: Callable, line: str, name: str):
         raise UsageError(f"{_sigil(name)}{name}: {err} — e.g. {EXAMPLES[name]}") from None
     except ValueError as err:  # unbalanced quotes
         raise UsageError(f"{_sigil(name)}{name}: {err} — e.g. {EXAMPLES[name]}") from None
+
+
+def _unquote(text: str | None) -> str | None:
+    """IPython keeps the quotes of ``--source 'a b'`` in a value that has spaces: drop one matching pair."""
+    if text and len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
 
 
 def _sigil(name: str) -> str:
@@ -183,6 +192,55 @@ class DiscoMagics(Magics, SettingTraits):
             session=self.session,
         )
         _show(made)
+
+    # --------------------------------------------------------------------------------------- evidence
+
+    @cell_magic
+    @no_var_expand
+    @_boundary
+    @magic_arguments()
+    @argument("id", nargs="?", help="Hypothesis ID, e.g. H1.")
+    @argument("--kind", help="interview, observation, survey, support or analytics.")
+    @argument("--source", default="", help="Who or where it came from, and when.")
+    @argument("--signal", help="supports, contradicts or neutral (with an LLM and no --signal: a suggestion).")
+    @argument("--problem", help="Problem name (default: the current one).")
+    def evidence(self, line: str, cell: str) -> None:
+        """Log evidence from real users (the notes are the cell body); it never changes a verdict."""
+        from . import api
+
+        args = _parse(self.evidence, line, "evidence")
+        if not args.id:
+            raise UsageError(f"%%evidence needs a hypothesis ID — e.g. {EXAMPLES['evidence']}")
+        source = _unquote(args.source)
+        if args.signal is None and args.kind is not None:
+            _show(api.suggest_evidence_signal(args.id, cell, args.kind, source, problem=args.problem, session=self.session))
+            return
+        _show(api.add_evidence(args.id, cell, args.kind, source, args.signal, problem=args.problem, session=self.session))
+
+    # ------------------------------------------------------------------------------------- hypotheses
+
+    @line_magic
+    @no_var_expand
+    @_boundary
+    @magic_arguments()
+    @argument("--draft", metavar="N", help="Draft N hypotheses for the problem (1 to 20).")
+    @argument("--problem", help="Problem name (default: the current one).")
+    @argument("--focus", help="What the drafts should be about, in words.")
+    @argument("--no-insert", dest="no_insert", action="store_true", help="Print the drafts; insert no cells.")
+    def hypotheses(self, line: str = ""):
+        """Draft testable hypotheses from the problem: inserted as %%hypothesis cells, never run or stored."""
+        from . import api
+        from .parse.args import parse_whole
+
+        args = _parse(self.hypotheses, line, "hypotheses")
+        if args.draft is None:
+            raise UsageError(f"%hypotheses needs --draft N — e.g. {EXAMPLES['hypotheses']}")
+        n = parse_whole(args.draft, "--draft", EXAMPLES["hypotheses"], minimum=1, maximum=20)
+        drafted = api.drafted_hypotheses(n, problem=args.problem, focus=_unquote(args.focus), session=self.session)
+        _show(drafted)  # its text lists every cell, for plain IPython
+        if not args.no_insert:
+            for cell in drafted.cells:  # ipykernel keeps the last; the lab extension inserts them all
+                self.shell.set_next_input(cell, replace=False)
 
     # ---------------------------------------------------------------------------------------- measure
 
@@ -405,11 +463,17 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--problem", help="Show this problem's hypotheses (default: the current problem).")
     @argument("--all", action="store_true", help="Show every problem's hypotheses.")
     @argument("--export", metavar="PATH", help="Write the table to PATH (.csv, .md or .html).")
+    @argument("--next", action="store_true", help="Order by what to test next: riskiest, least evidenced first.")
     def experiments(self, line: str = ""):
         """The experiment table: live, editable decisions and learnings, exportable."""
         from . import api
 
         args = _parse(self.experiments, line, "experiments")
+        if args.next:
+            table = api.experiment_table(args.problem, args.all, next=True, session=self.session)
+            print(api.why_next(table.rows[0] if table.rows else None))
+            _show(table)
+            return
         if args.export:
             written = api.export_experiments(args.export, problem=args.problem, all=args.all, session=self.session)
             print(f"wrote {written}")
@@ -471,6 +535,7 @@ def _disco_report(magics: DiscoMagics, rest: list[str]) -> None:
     parser.add_argument("--out")
     parser.add_argument("--problem")
     parser.add_argument("--all", action="store_true")
+    parser.add_argument("--narrate", action="store_true")
     try:
         args, extra = parser.parse_known_args(rest)
     except argparse.ArgumentError as err:
@@ -478,7 +543,12 @@ def _disco_report(magics: DiscoMagics, rest: list[str]) -> None:
     if extra:
         raise UsageError(f"%disco report: unknown arguments {' '.join(extra)[:60]} — e.g. %disco report --out report.md")
     problem = None if args.all else magics.session.problem_name(args.problem)
-    report = api.report(out=args.out, problem=problem, session=magics.session)
+    report = api.report(out=args.out, problem=problem, narrate=args.narrate, session=magics.session)
+    if args.narrate and not any(section.narrative for section in report.problems):
+        from .status import effective_provider
+
+        why = "no LLM is configured" if effective_provider(magics.session) == "offline" else "no results yet"
+        print(f"--narrate: {why}; the report keeps its template")
     if args.out:
         print(f"wrote {args.out}")
     else:

@@ -29,7 +29,10 @@ def pytest_runtest_setup(item):
 
 DISCO_BUNDLES = tuple(
     f"application/vnd.disco.{kind}+json"
-    for kind in ("problem", "hypothesis", "result", "decision", "experiments", "report", "prototype", "dataset")
+    for kind in (
+        *("problem", "hypothesis", "result", "decision", "experiments", "report", "prototype", "dataset"),
+        *("hypothesis-evidence", "hypothesis-drafts", "evidence", "evidence-suggestion"),
+    )
 )
 
 

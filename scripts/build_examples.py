@@ -178,10 +178,80 @@ disco.decide("H1", "iterate", learning="Generation is feasible; the pilot was to
     ("code", "%disco report"),
 ]
 
+AMBIGUITY = [
+    ("md", """# From a vague problem to the next test — drafted hypotheses, interview notes, what to test this week
+
+**Acme Dashboards** also sells to small agencies. They sign up, set up a first project, then most go quiet, and
+nobody can say why. There is no hypothesis yet, only a hunch and a few customer calls on the calendar.
+
+This notebook starts one step earlier than the others: it turns the ambiguous problem into testable hypotheses,
+logs what real users said in interviews against them, and asks which bet to test this week."""),
+    ("code", "%load_ext disco_magics"),
+    ("md", """## 1. The problem, as vague as it is
+
+A statement in the team's words, the segment, and the leading indicators with today's baselines. That is all
+the drafter needs."""),
+    ("code", """%%problem agencies
+Small agencies sign up, set up a first project, then most of them go quiet. We don't really know
+why: maybe they never bring their clients in, maybe the reports look too much like our own brand.
+segment: agencies with 2-20 people on the free plan
+metric: week2_active = share of new agency workspaces active in their second week (baseline 0.22)
+metric: client_invites = share of workspaces inviting a client within 14 days (baseline 0.08)
+constraint: one engineer for the next six weeks"""),
+    ("md", """## 2. Drafted hypotheses
+
+`%hypotheses --draft 3` drafts three distinct, falsifiable hypotheses: each names a metric of the problem, a
+target on the right side of its baseline, a because-clause, the risk it tests and the cheapest test that could
+prove it wrong. With an LLM configured one structured call per draft writes them; here no LLM is configured, so
+the offline drafter builds them from the problem's own words and says so. Nothing is stored: the drafts are
+inserted as `%%hypothesis` cells below, for the team to edit, keep or delete."""),
+    ("code", "%hypotheses --draft 3"),
+    ("md", """The team keeps all three and rewrites nothing yet (in a real session they would sharpen the wording).
+Running a draft stores it, lint-clean."""),
+    ("code", """%%hypothesis H1 --metric week2_active --target 0.286 --risk value
+We believe a guided first step that shows what the product is built to do for agencies with 2-20 people on the free plan will raise week2_active from 22% to 28.6% because today small agencies sign up, set up a first project, then most of them go quiet, and they would act once they see what is in it for them.
+Cheapest test: fake-door — offer it behind a button to the segment and count who asks for it."""),
+    ("code", """%%hypothesis H2 --metric client_invites --target 0.104 --risk usability
+We believe a shorter first-session path with one clear next step for agencies with 2-20 people on the free plan will raise client_invites from 8% to 10.4% because they want the outcome but lose their way in the current steps, so small agencies sign up, set up a first project, then most of them go quiet.
+Cheapest test: mockup — five moderated sessions on a clickable mockup, noting where each person stalls."""),
+    ("code", """%%hypothesis H3 --metric week2_active --target 0.286 --risk feasibility
+We believe an automated setup that does the first step for agencies with 2-20 people on the free plan will raise week2_active from 22% to 28.6% because we can build it with what we have, within the constraint: one engineer for the next six weeks.
+Cheapest test: spike — a one-day spike on real accounts, counting the runs that work end to end."""),
+    ("md", """## 3. What real users said
+
+Three customer calls this week. Each note goes into an `%%evidence` cell against the hypothesis it speaks
+to, with where it came from and which way it points. Evidence never changes a verdict — verdicts come from
+measurements — but it is counted, shown on the hypothesis card and quoted in the learning report."""),
+    ("code", """%%evidence H1 --kind interview --source "call with the founder of a 6-person agency, 2026-11-30" --signal supports
+We set up one project for a client and then didn't know what the tool was for after that.
+Honestly I thought it was an internal analytics thing, not something I'd show clients."""),
+    ("code", """%%evidence H2 --kind interview --source "call with an account manager, 12-person agency, 2026-12-01" --signal contradicts
+Inviting the client was easy, I found the button right away. The problem is the report has your logo
+all over it, so I export to PDF and send that instead."""),
+    ("code", """%%evidence H2 --kind observation --source "screen share, onboarding session 3" --signal neutral
+Clicked through the first-session checklist in under two minutes without hesitating."""),
+    ("md", """Everything logged for a hypothesis comes back as a DataFrame."""),
+    ("code", """import disco_magics as disco
+
+disco.evidence("H2")[["kind", "signal", "source"]]"""),
+    ("md", """## 4. What to test this week
+
+`%experiments --next` orders the open bets by risk and evidence: the riskiest assumption with the least
+evidence first — the assumption map of *Testing Business Ideas*. H3 (can we build it?) has no evidence at all,
+so it comes first: a one-day spike settles it. Among the bets with interview evidence, the value risk (H1)
+comes before the usability one (H2). The table counts the evidence, which way it points, and its strongest
+level so far (none, qualitative, prototype, experiment)."""),
+    ("code", "%experiments --next"),
+    ("md", """The interviews pointed somewhere the drafts did not: agencies hide our brand from their clients. That
+is a new hypothesis worth framing next — the loop starts again, one step better informed."""),
+    ("code", "%disco report"),
+]
+
 STORIES = {
     "01-onboarding-activation.ipynb": ONBOARDING,
     "02-pricing-fake-door.ipynb": PRICING,
     "03-feasibility-spike.ipynb": SPIKE,
+    "04-from-ambiguity-to-hypotheses.ipynb": AMBIGUITY,
 }
 
 

@@ -31,7 +31,7 @@ def test_init_then_run_rehearses_and_leaves_the_hypothesis_a_draft(tmp_path):
     assert "problem activation" in ran.stdout
     # the summary: H1 is a draft with no verdict; the rehearsal is shown apart
     header, h1 = (line for line in ran.stdout.splitlines() if line.startswith(("ID ", "H1 ")))
-    assert re.split(r"\s{2,}", h1.strip()) == ["H1", "activation_rate", "0.2", "0.3", "draft", "validated"]
+    assert re.split(r"\s{2,}", h1.strip()) == ["H1", "activation_rate", "0.2", "0.3", "draft", "none", "validated"]
     assert h1.rindex("validated") >= header.index("rehearsal (not evidence)")
     executed = nbformat.read(tmp_path / "done.ipynb", as_version=4)
     shown = [

@@ -69,7 +69,7 @@ def test_an_in_memory_synth_frame_gives_a_rehearsal_and_leaves_the_hypothesis_a_
     header, line = text.splitlines()
     assert header.endswith("decision  rehearsal (not evidence)")
     # verdict and decision are empty; the status is draft; only the rehearsal column says validated
-    assert re.split(r"\s{2,}", line.strip()) == ["H1", "invite_rate", "0.18", "0.25", "draft", "validated"]
+    assert re.split(r"\s{2,}", line.strip()) == ["H1", "invite_rate", "0.18", "0.25", "draft", "none", "validated"]
     assert line.index("validated") >= header.index("rehearsal")
     assert 'class="disco-rehearsal"' in table_html(table) and "rehearsal: validated" in table_html(table)
 

@@ -584,6 +584,7 @@ def test_the_api_works_the_same_on_both_backends(backend, monkeypatch, tmp_path)
             "results": 1,
             "decisions": 1,
             "events": 1,
+            "evidence": 0,
         }
         assert (
             get_session()

@@ -1,8 +1,10 @@
 """The operations behind every magic, as plain functions (the contract's Python API).
 
 One module per operation: ``problems`` (problems, hypotheses, decisions), ``experiments`` (the table),
-``measure`` (measured results, tracked events), ``plan`` (the planned horizon), ``synth`` (specs, sampled data, simulations), ``prototypes``,
-``report`` and ``export``. Each function takes an optional ``session``; without one it uses the kernel's
+``measure`` (measured results, tracked events), ``plan`` (the planned horizon), ``synth`` (specs, sampled
+data, simulations), ``prototypes``, ``report``, ``export``, ``evidence`` (evidence from real users, what to
+test next) and ``hypotheses_draft`` (hypotheses drafted from the problem). Each function takes an optional
+``session``; without one it uses the kernel's
 (after ``%load_ext``) or a default session on ``DISCO_STORE``. Everything is re-exported here, so
 ``disco_magics.api.measure`` is the one name to call and to patch.
 """
@@ -11,8 +13,17 @@ from __future__ import annotations
 
 # Every operation returns models to display; importing ``display`` installs how they render.
 from .. import display  # noqa: F401
+from .evidence import (
+    EVIDENCE_EXAMPLE,
+    add_evidence,
+    evidence,
+    next_to_test,
+    suggest_evidence_signal,
+    why_next,
+)
 from .experiments import experiment_row, experiment_table, experiments
 from .export import EXPORT_FORMATS, export_experiments
+from .hypotheses_draft import DRAFT_EXAMPLE, draft_hypotheses, drafted_hypotheses
 from .measure import MEASURE_EXAMPLE, measure, results, track
 from .plan import PLAN_EXAMPLE, plan
 from .portfolio import portfolio
@@ -32,6 +43,8 @@ from .synth import (
 
 __all__ = [
     "DECIDE_EXAMPLE",
+    "DRAFT_EXAMPLE",
+    "EVIDENCE_EXAMPLE",
     "EXPORT_FORMATS",
     "MEASURE_EXAMPLE",
     "PLAN_EXAMPLE",
@@ -39,8 +52,12 @@ __all__ = [
     "SYNTH_EXAMPLE",
     "SYNTH_OUT_EXAMPLE",
     "SynthRun",
+    "add_evidence",
     "dataset_spec",
     "decide",
+    "draft_hypotheses",
+    "drafted_hypotheses",
+    "evidence",
     "experiment_row",
     "experiment_table",
     "experiments",
@@ -48,6 +65,7 @@ __all__ = [
     "hypothesis",
     "link_dataset",
     "measure",
+    "next_to_test",
     "plan",
     "portfolio",
     "problem",
@@ -55,8 +73,10 @@ __all__ = [
     "report",
     "results",
     "simulate",
+    "suggest_evidence_signal",
     "synth",
     "synthesize",
     "track",
+    "why_next",
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import ExperimentRow, ExperimentTable
+from ..model import ExperimentRow, ExperimentTable, evidence_level
 from ..session import Session
 from ._common import _session
 
@@ -13,9 +13,12 @@ if TYPE_CHECKING:
 
 
 def experiment_table(
-    problem: str | None = None, all: bool = False, *, session: Session | None = None
+    problem: str | None = None, all: bool = False, *, next: bool = False, session: Session | None = None
 ) -> ExperimentTable:
-    """The experiment table: one row per hypothesis of the current (or named) problem, or of all."""
+    """The experiment table: one row per hypothesis of the current (or named) problem, or of all.
+
+    With ``next``, ordered by what to test next: riskiest and least evidenced first (``next_to_test``).
+    """
     s = _session(session)
     scope = None if all else s.problem_name(problem)
     if scope is not None and problem is not None:
@@ -24,21 +27,36 @@ def experiment_table(
     results = store.latest_results(scope)
     decisions = store.latest_decisions(scope)
     rehearsals = store.latest_rehearsals(scope)
-    rows = [
-        ExperimentRow.from_evidence(h, results.get(key), decisions.get(key), rehearsals.get(key))
-        for h in store.hypotheses(scope)
-        for key in [(h.problem, h.id)]
-    ]
+    signals = store.evidence_counts(scope)
+    every_result = store.results_by_hypothesis(scope)
+    rows = []
+    for h in store.hypotheses(scope):
+        key = (h.problem, h.id)
+        counted = signals.get(key, {})
+        rows.append(
+            ExperimentRow.from_evidence(
+                h,
+                results.get(key),
+                decisions.get(key),
+                rehearsals.get(key),
+                signals=counted,
+                evidence_level=evidence_level(sum(counted.values()), every_result.get(key, [])),
+            )
+        )
+    if next:
+        from .evidence import next_to_test
+
+        rows = next_to_test(rows)
     return ExperimentTable(rows=rows, problem=scope)
 
 
 def experiments(
-    problem: str | None = None, all: bool = False, *, session: Session | None = None
+    problem: str | None = None, all: bool = False, *, next: bool = False, session: Session | None = None
 ) -> pd.DataFrame:
-    """The experiment table as a pandas DataFrame, one row per hypothesis."""
+    """The experiment table as a pandas DataFrame, one row per hypothesis (``next``: what to test first)."""
     import pandas as pd
 
-    table = experiment_table(problem, all, session=session)
+    table = experiment_table(problem, all, next=next, session=session)
     columns = list(ExperimentRow.model_fields)
     frame = pd.DataFrame([row.model_dump() for row in table.rows], columns=columns)
     # Indexed by the hypothesis ID (``frame.loc["H1"]``) with the ``id`` column kept, and the index left
@@ -58,9 +76,12 @@ def experiment_row(id: str, problem: str, *, session: Session | None = None) -> 
     results = store.results(problem, id)
     decisions = store.decisions(problem, id)
     rehearsals = store.rehearsals(problem, id)
+    signals = store.evidence_counts(problem).get((problem, id), {})
     return ExperimentRow.from_evidence(
         found,
         results[-1] if results else None,
         decisions[-1] if decisions else None,
         rehearsals[-1] if rehearsals else None,
+        signals=signals,
+        evidence_level=evidence_level(sum(signals.values()), results),
     )

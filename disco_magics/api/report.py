@@ -7,33 +7,55 @@ from ._common import _session, _standalone_html
 
 
 def report(
-    out: str | None = None, problem: str | None = None, *, all: bool = True, session: Session | None = None
+    out: str | None = None,
+    problem: str | None = None,
+    *,
+    all: bool = True,
+    narrate: bool = False,
+    session: Session | None = None,
 ):
     """The learning report (problem, metrics, hypotheses ordered by risk, evidence, decisions, learnings).
 
-    With ``out`` (.md or .html) it is also written there, atomically. Returns a ``LearningReport``.
+    With ``out`` (.md or .html) it is also written there, atomically. With ``narrate`` and an LLM
+    configured, each problem with results gets "we learned" paragraphs drafted from the stored results
+    (every number in them checked against those results); offline the report keeps its template.
+    Returns a ``LearningReport``.
     """
     from ..model.report import RISK_ORDER, LearningCard, LearningReport, ProblemReport
 
     s = _session(session)
     store = s.store
     problems = [s.resolve_problem(problem)] if problem else store.problems()
+    from ..model import evidence_level
+
     results = store.latest_results()
     decisions = store.latest_decisions()
+    every_result = store.results_by_hypothesis()
     sections = []
     for p in problems:
         cards = []
         for h in sorted(store.hypotheses(p.name), key=lambda h: (RISK_ORDER.index(h.risk), h.id)):
             result = results.get((p.name, h.id))
+            logged = store.evidence(p.name, h.id)
             cards.append(
                 LearningCard(
                     hypothesis=h,
                     result=result,
                     looks=result.look if result is not None else 0,
                     decision=decisions.get((p.name, h.id)),
+                    evidence=logged,
+                    evidence_level=evidence_level(logged, every_result.get((p.name, h.id), [])),
                 )
             )
         sections.append(ProblemReport(problem=p, cards=cards))
+    if narrate:
+        from ..status import effective_provider
+
+        if effective_provider(s) != "offline":
+            from ..generate.narrative import narrate as draft_narrative
+
+            for section, (paragraphs, notice) in zip(sections, draft_narrative(s, sections), strict=True):
+                section.narrative, section.narrative_notice = paragraphs, notice
     made = LearningReport(problems=sections)
     if out:
         from pathlib import Path

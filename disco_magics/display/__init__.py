@@ -57,6 +57,30 @@ def _report(obj) -> tuple[str, str]:
     return report_text(obj), report_html(obj)
 
 
+def _evidence(obj) -> tuple[str, str]:
+    from .evidence import evidence_html, evidence_text
+
+    return evidence_text(obj), evidence_html(obj)
+
+
+def _hypothesis_evidence(obj) -> tuple[str, str]:
+    from .evidence import hypothesis_evidence_html, hypothesis_evidence_text
+
+    return hypothesis_evidence_text(obj), hypothesis_evidence_html(obj)
+
+
+def _suggested_signal(obj) -> tuple[str, str]:
+    from .evidence import suggestion_html, suggestion_text
+
+    return suggestion_text(obj), suggestion_html(obj)
+
+
+def _hypothesis_drafts(obj) -> tuple[str, str]:
+    from .drafts import drafts_html, drafts_text
+
+    return drafts_text(obj), drafts_html(obj)
+
+
 def _plan(obj) -> tuple[str, str]:
     from .plan import plan_html, plan_text
 
@@ -76,6 +100,10 @@ _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "ExperimentTable": _experiments,
     "Result": _result,
     "LearningReport": _report,
+    "Evidence": _evidence,
+    "HypothesisEvidence": _hypothesis_evidence,
+    "SuggestedSignal": _suggested_signal,
+    "HypothesisDrafts": _hypothesis_drafts,
     "Plan": _plan,
     "PeekingSimulation": _peeking,
     "Portfolio": _portfolio,

@@ -51,6 +51,11 @@ def report_markdown(report: LearningReport) -> str:
             base = f" (baseline {fmt(m.baseline)})" if m.baseline is not None else ""
             out.append(f"- **Metric** `{m.name}`: {m.description}{base}")
         out.append("")
+        if section.narrative:
+            out += ["### What we learned", ""]
+            out += [paragraph + "\n" for paragraph in section.narrative]
+            if section.narrative_notice:
+                out += [f"_{section.narrative_notice}_", ""]
         for c in section.cards:
             h = c.hypothesis
             verdict = c.result.verdict if c.result is not None else h.status
@@ -62,6 +67,7 @@ def report_markdown(report: LearningReport) -> str:
                 *([f"**{_post_hoc(c)}**", ""] if _post_hoc(c) else []),
                 f"- **We believed** {c.believed}",
                 f"- **We observed** {c.observed}",
+                *([f"- **We heard** {c.heard_summary}:"] + [f"  - {q}" for q in c.heard] if c.evidence else []),
                 f"- **We learned** {c.learned}",
                 f"- **Therefore we will** {c.therefore}",
                 "",
@@ -97,6 +103,10 @@ def report_html(report: LearningReport) -> str:
                 + (f'<ul style="margin:4px 0 0 18px;padding:0">{metrics}</ul>' if metrics else ""),
             )
         )
+        if section.narrative:
+            paragraphs = "".join(f"<p>{esc(text)}</p>" for text in section.narrative)
+            notice = f'<div style="color:#57606a">{esc(section.narrative_notice)}</div>' if section.narrative_notice else ""
+            parts.append(card("what we learned", esc(p.name), paragraphs + notice))
         for c in section.cards:
             h = c.hypothesis
             verdict = c.result.verdict if c.result is not None else h.status
@@ -106,6 +116,7 @@ def report_html(report: LearningReport) -> str:
                 for label, text in (
                     ("We believed", c.believed),
                     ("We observed", c.observed),
+                    *((("We heard", c.heard_summary + ": " + " · ".join(c.heard)),) if c.evidence else ()),
                     ("We learned", c.learned),
                     ("Therefore we will", c.therefore),
                 )

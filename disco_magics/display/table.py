@@ -27,6 +27,7 @@ COLUMNS = (
     ("p_value", "p"),
     ("verdict", "Verdict"),
     ("status", "Status"),
+    ("evidence", "Evidence"),
     ("decision", "Decision"),
     ("learning", "Learning"),
 )
@@ -72,8 +73,18 @@ STYLESHEET = _stylesheet()
 POST_HOC_MARK = "⚑ post hoc"
 
 
+def evidence_words(row: ExperimentRow) -> str:
+    """``2 (1+ 1−) qualitative``: how much evidence, which way, and the strongest kind so far."""
+    if row.evidence_level == "none":
+        return "none"
+    counted = f"{row.evidence} ({row.supports}+ {row.contradicts}−) " if row.evidence else ""
+    return f"{counted}{row.evidence_level}"
+
+
 def _cell(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "evidence":
+        return esc(evidence_words(row))
     if key == "id" and row.post_hoc:
         return (
             f'{esc(value)} <span class="dx-post-hoc" title="goalposts moved after data">{POST_HOC_MARK}</span>'
@@ -128,6 +139,8 @@ def table_html(table: ExperimentTable) -> str:
 
 def _plain(row: ExperimentRow, key: str) -> str:
     value = getattr(row, key)
+    if key == "evidence":
+        return evidence_words(row)
     if key == "id" and row.post_hoc:
         return f"{value} {POST_HOC_MARK}"
     if key == "statement":
@@ -144,9 +157,15 @@ def _plain(row: ExperimentRow, key: str) -> str:
 
 
 def table_text(table: ExperimentTable) -> str:
-    keys = ("id", "metric", "baseline", "target", "observed", "lift", "n", "p_value", "verdict", "status", "decision")
+    keys = (
+        "id", "metric", "baseline", "target", "observed", "lift", "n", "p_value", "verdict", "status", "evidence",
+        "decision",
+    )  # fmt: skip
     rows = [[_plain(r, k) for k in keys] for r in table.rows]
-    header = ["ID", "metric", "baseline", "target", "observed", "lift [95% CI]", "n", "p", "verdict", "status", "decision"]
+    header = [
+        "ID", "metric", "baseline", "target", "observed", "lift [95% CI]", "n", "p", "verdict", "status", "evidence",
+        "decision",
+    ]  # fmt: skip
     if any(r.rehearsal for r in table.rows):  # the last rehearsal, apart: synthetic data is not evidence
         header.append("rehearsal (not evidence)")
         for row, cells in zip(table.rows, rows, strict=True):

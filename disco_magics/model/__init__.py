@@ -11,6 +11,16 @@ from .dataset import (
     SimulationResult,
     SpecRuleError,
 )
+from .evidence import (
+    EVIDENCE_KINDS,
+    EVIDENCE_LEVELS,
+    SIGNALS,
+    Evidence,
+    HypothesisEvidence,
+    SignalSuggestion,
+    SuggestedSignal,
+    evidence_level,
+)
 from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .origin import Origin
@@ -23,9 +33,12 @@ from .result import ArmStats, CovariateStats, Result
 __all__ = [
     "DECISIONS",
     "DISTRIBUTIONS",
+    "EVIDENCE_KINDS",
+    "EVIDENCE_LEVELS",
     "NAME_RE",
     "PROVENANCE_KEY",
     "RISKS",
+    "SIGNALS",
     "STATUSES",
     "VERDICTS",
     "ArmStats",
@@ -37,9 +50,11 @@ __all__ = [
     "DiscoModel",
     "Distribution",
     "DraftedPrototype",
+    "Evidence",
     "ExperimentRow",
     "ExperimentTable",
     "Hypothesis",
+    "HypothesisEvidence",
     "Metric",
     "Name",
     "Origin",
@@ -54,7 +69,10 @@ __all__ = [
     "PrototypeFile",
     "Provenance",
     "Result",
+    "SignalSuggestion",
     "SimulationResult",
     "SpecRuleError",
+    "SuggestedSignal",
+    "evidence_level",
     "utcnow",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from ._base import STORED, DiscoModel, utcnow
+from .evidence import EvidenceLevel
 from .hypothesis import Decision, DecisionKind, Hypothesis, Risk, Status, Verdict
 from .result import Result
 
@@ -46,6 +47,12 @@ class ExperimentRow(DiscoModel):
     post_hoc: bool = Field(
         default=False, description="Metric, target, baseline or direction changed after the first result."
     )
+    evidence: int = Field(default=0, ge=0, description="Pieces of evidence logged with %%evidence.")
+    supports: int = Field(default=0, ge=0, description="Evidence whose signal supports the hypothesis.")
+    contradicts: int = Field(default=0, ge=0, description="Evidence whose signal contradicts it.")
+    evidence_level: EvidenceLevel = Field(
+        default="none", description="The strongest evidence so far: none, qualitative, prototype, experiment."
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
     @classmethod
@@ -55,9 +62,13 @@ class ExperimentRow(DiscoModel):
         result: Result | None = None,
         decision: Decision | None = None,
         rehearsal: Result | None = None,
+        *,
+        signals: dict[str, int] | None = None,
+        evidence_level: EvidenceLevel = "none",
     ) -> ExperimentRow:
         """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing),
-        and what its latest ``rehearsal`` said, apart (a rehearsal passed as ``result`` is refused)."""
+        what its latest ``rehearsal`` said, apart (a rehearsal passed as ``result`` is refused), and its
+        logged evidence counted by ``signals`` (signal -> count) at ``evidence_level``."""
         if result is not None and result.rehearsal:
             raise ValueError("a rehearsal is not evidence: pass it as rehearsal=, not as the result")
         fields: dict[str, object] = dict(
@@ -71,6 +82,10 @@ class ExperimentRow(DiscoModel):
             status=hypothesis.status,
             post_hoc=hypothesis.post_hoc,
             updated_at=hypothesis.updated_at,
+            evidence=sum((signals or {}).values()),
+            supports=(signals or {}).get("supports", 0),
+            contradicts=(signals or {}).get("contradicts", 0),
+            evidence_level=evidence_level,
         )
         if result is not None:
             fields.update(

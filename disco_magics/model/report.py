@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from ._base import DiscoModel, utcnow
+from .evidence import Evidence, EvidenceLevel
 from .hypothesis import Decision, Hypothesis
 from .problem import Problem
 from .result import Result
@@ -21,6 +22,26 @@ class LearningCard(DiscoModel):
     result: Result | None = None
     looks: int = 0
     decision: Decision | None = None
+    evidence: list[Evidence] = Field(default_factory=list, description="Evidence from real users, oldest first.")
+    evidence_level: EvidenceLevel = "none"
+
+    @property
+    def heard(self) -> list[str]:
+        """What real users said, quoted (newest first, at most three), each with its signal and source."""
+        quoted = []
+        for e in reversed(self.evidence[-3:]):
+            source = f", {e.source}" if e.source else ""
+            quoted.append(f"{e.signal} ({e.kind}{source}): “{e.excerpt}”")
+        return quoted
+
+    @property
+    def heard_summary(self) -> str:
+        n = len(self.evidence)
+        if not n:
+            return ""
+        supports = sum(e.signal == "supports" for e in self.evidence)
+        contradicts = sum(e.signal == "contradicts" for e in self.evidence)
+        return f"{n} piece{'s' if n != 1 else ''} of evidence ({supports} supporting, {contradicts} contradicting)"
 
     @property
     def believed(self) -> str:
@@ -49,6 +70,10 @@ class LearningCard(DiscoModel):
 class ProblemReport(DiscoModel):
     problem: Problem
     cards: list[LearningCard] = Field(default_factory=list)
+    narrative: list[str] = Field(
+        default_factory=list, max_length=8, description="'We learned' paragraphs drafted from the stored results."
+    )
+    narrative_notice: str = ""
 
 
 class LearningReport(DiscoModel):

@@ -21,6 +21,7 @@ from ..errors import StoreError
 from ..model import Decision, Hypothesis, Problem, Result, utcnow
 from ..model._base import STORED
 from . import schema
+from ._evidence import EvidenceRecords
 from ._portfolio import PortfolioRows
 from ._rehearsals import Rehearsals, insert_rehearsal
 from .schema import SCHEMA_VERSION
@@ -150,7 +151,7 @@ def _dumps(model) -> str:
     return model.model_dump_json()
 
 
-class Store(Rehearsals, PortfolioRows):
+class Store(EvidenceRecords, Rehearsals, PortfolioRows):
     """Durable persistence of problems, hypotheses, results, decisions, events and artifacts."""
 
     def __init__(
@@ -527,6 +528,7 @@ class Store(Rehearsals, PortfolioRows):
             "results": schema.results,
             "decisions": schema.decisions,
             "events": schema.events,
+            "evidence": schema.evidence,
         }
         with self._read() as c:
             return {

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -98,5 +98,24 @@ artifacts = Table(
     Index("ix_disco_artifacts_key", "kind", "key", "seq"),
 )
 
+evidence = Table(
+    "disco_evidence",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("problem", String(64), nullable=False),
+    Column("hypothesis", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("signal", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_disco_evidence_hypothesis", "problem", "hypothesis", "seq"),
+)
+
+
+def _add_evidence(connection: Connection) -> None:
+    """Version 2: the evidence log (``%%evidence``). Idempotent, so it may run under another number."""
+    evidence.create(connection, checkfirst=True)
+
+
 #: version -> the step that upgrades a store from ``version - 1``; run inside the schema transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_evidence}

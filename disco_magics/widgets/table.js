@@ -27,6 +27,7 @@ export const COLUMNS = [
   { key: "p_value", label: "p", sort: "number", num: true },
   { key: "verdict", label: "Verdict", sort: VERDICT_ORDER },
   { key: "status", label: "Status", sort: STATUS_ORDER },
+  { key: "evidence", label: "Evidence", sort: "number" },
   { key: "decision", label: "Decision", sort: "text" },
   { key: "learning", label: "Learning", sort: "text" },
 ];
@@ -404,6 +405,14 @@ export function liveNotice(notice, visible) {
 // The row's DOM, built from the row and a ``view``: { model, state, redrawRow, save, cancel }.
 
 
+// As display/table.py's evidence_words: "2 (1+ 1\u2212) qualitative", or "none".
+export function evidenceWords(row) {
+  const level = row.evidence_level || "none";
+  if (level === "none") return "none";
+  const counted = row.evidence ? `${row.evidence} (${row.supports || 0}+ ${row.contradicts || 0}\u2212) ` : "";
+  return `${counted}${level}`;
+}
+
 export function cell(view, column, row, many) {
   const td = h("td", { class: `disco-xt-c-${column.key}${column.num ? " num" : ""}` });
   const value = row[column.key];
@@ -500,6 +509,10 @@ export function cell(view, column, row, many) {
       break;
     case "status":
       td.append(badge(value));
+      break;
+    case "evidence":
+      td.textContent = evidenceWords(row);
+      td.title = "Evidence from users (%%evidence) and the strongest evidence so far; it never changes a verdict";
       break;
     case "decision":
       td.append(decisionControl(view, row));

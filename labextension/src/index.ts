@@ -2,9 +2,10 @@
  * disco-magics JupyterLab plugins:
  * - `disco-magics:panel`: the Discovery side panel of the active notebook;
  * - `disco-magics:commands`: insert problem / hypothesis / synth / measure cells
- *   (palette, and the notebook toolbar through schema/commands.json).
+ *   (palette, and the notebook toolbar through schema/commands.json);
  * - `disco-magics:live-table`: in notebooks, the experiment table is the live widget while
- *   its model exists and the saved copy otherwise (live.ts).
+ *   its model exists and the saved copy otherwise (live.ts);
+ * - `disco-magics:drafts`: the N cells `%hypotheses --draft N` drafted, inserted below it.
  * The output renderer is the mime extension `disco-magics:renderer` in mime.ts.
  */
 import {
@@ -13,14 +14,16 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 import { discoIcon } from './icon';
 import { LIVE_TABLE_RANK, liveTableFactory, notebookWidgetFactory } from './live';
 import { insertTemplate, modelToNotebookLike, selectCell } from './notebook';
 import { DiscoveryPanel, PANEL_ID } from './panel';
+import { draftCells, draftsToInsert } from './parse';
 import { portfolioPlugin } from './portfolioPlugin';
-import { notebookToState } from './state';
+import { notebookToState, outputJSON } from './state';
+import { DRAFTS_MIME, IOutputLike } from './tokens';
 import { cellTemplate, TemplateKind } from './templates';
 
 export const CommandIDs = {
@@ -158,6 +161,46 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
+/**
+ * ipykernel keeps only the last `set_next_input` of an execution, so `%hypotheses --draft N`
+ * also displays its N cells as `application/vnd.disco.hypothesis-drafts+json`; once the cell
+ * has run, they are inserted below it (never run), in order.
+ */
+const draftsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'disco-magics:drafts',
+  description: 'Inserts the hypothesis cells drafted by %hypotheses --draft N.',
+  autoStart: true,
+  activate: () => {
+    NotebookActions.executed.connect((_, { notebook, cell, success }) => {
+      const model = notebook.model;
+      if (!success || !model || cell.model.type !== 'code') {
+        return;
+      }
+      const outputs = (cell.model as unknown as { outputs: { toJSON(): unknown[] } }).outputs.toJSON() as IOutputLike[];
+      const cells = outputs.flatMap(output => draftCells(outputJSON(output, DRAFTS_MIME)));
+      if (!cells.length) {
+        return;
+      }
+      let index = -1;
+      for (let i = 0; i < model.cells.length; i++) {
+        if (model.cells.get(i) === cell.model) {
+          index = i;
+          break;
+        }
+      }
+      if (index < 0) {
+        return;
+      }
+      const next = index + 1 < model.cells.length ? model.cells.get(index + 1).sharedModel.getSource() : null;
+      const missing = draftsToInsert(cells, next);
+      model.sharedModel.insertCells(
+        index + 1,
+        missing.map(source => ({ cell_type: 'code', source, metadata: { trusted: false } }))
+      );
+    });
+  }
+};
+
 const liveTablePlugin: JupyterFrontEndPlugin<void> = {
   id: 'disco-magics:live-table',
   description: 'The experiment table in notebooks: live while its widget model exists, its saved copy otherwise.',
@@ -172,4 +215,4 @@ const liveTablePlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [panelPlugin, commandsPlugin, liveTablePlugin, portfolioPlugin];
+export default [panelPlugin, commandsPlugin, liveTablePlugin, draftsPlugin, portfolioPlugin];

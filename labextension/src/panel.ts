@@ -277,7 +277,11 @@ export class DiscoveryPanel extends Widget {
       evidence = h(
         'div',
         { class: 'jp-DiscoPanel-evidence jp-DiscoMuted', 'data-testid': 'disco-verdict', 'data-verdict': 'none' },
-        hyp.measures.length ? 'Measured, no result saved yet.' : 'No evidence yet.'
+        hyp.measures.length
+          ? 'Measured, no result saved yet.'
+          : hyp.heard.length
+            ? 'No measured result yet.'
+            : 'No evidence yet.'
       );
     }
     const extras: HTMLElement[] = [];
@@ -303,6 +307,9 @@ export class DiscoveryPanel extends Widget {
           )
         )
       );
+    }
+    if (hyp.heard.length) {
+      extras.push(this._heard(hyp));
     }
     if (hyp.decision || hyp.learning) {
       extras.push(
@@ -359,6 +366,42 @@ export class DiscoveryPanel extends Widget {
       ...flags,
       evidence,
       ...extras
+    );
+  }
+
+  /** Evidence from real users (`%%evidence` cells): which way each points, and a jump to its cell. */
+  private _heard(hyp: IHypothesisState): HTMLElement {
+    const supports = hyp.heard.filter(e => e.signal === 'supports').length;
+    const contradicts = hyp.heard.filter(e => e.signal === 'contradicts').length;
+    return h(
+      'div',
+      { class: 'jp-DiscoPanel-heard', 'data-testid': 'disco-heard' },
+      h(
+        'p',
+        { class: 'jp-DiscoPanel-meta' },
+        `Heard from users: ${hyp.heard.length} (${supports} supporting, ${contradicts} contradicting)`
+      ),
+      h(
+        'ul',
+        { class: 'jp-DiscoPanel-heardList', 'aria-label': `Evidence from users for ${hyp.id}` },
+        ...hyp.heard.map(e =>
+          h(
+            'li',
+            { 'data-testid': 'disco-heard-item', 'data-signal': e.signal ?? 'none' },
+            this._jumpButton(
+              e.cell,
+              `Go to evidence cell for ${hyp.id}`,
+              h(
+                'span',
+                { class: 'jp-DiscoPanel-meta' },
+                badge(e.signal ?? 'no signal', 'signal'),
+                ` ${e.kind ?? 'evidence'}${e.source ? ` — ${e.source}` : ''}`
+              ),
+              h('span', { class: 'jp-DiscoPanel-statement' }, `“${e.excerpt}”`)
+            )
+          )
+        )
+      )
     );
   }
 

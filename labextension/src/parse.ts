@@ -8,7 +8,7 @@
  * a validator: whatever it cannot make sense of it leaves out, and the kernel's
  * saved bundle fills the gaps once the cell has run.
  */
-import { ISynthEffect, RISKS, Risk } from './tokens';
+import { ISynthEffect, RISKS, Risk, Signal, SIGNALS } from './tokens';
 
 export interface IMetricSource {
   name: string;
@@ -50,6 +50,15 @@ export interface ISynthSource {
 export interface IMeasureSource {
   id: string;
   options: Map<string, string | true>;
+}
+
+export interface IEvidenceSource {
+  id: string;
+  kind: string | null;
+  source: string | null;
+  signal: Signal | null;
+  problem: string | null;
+  text: string;
 }
 
 export interface IParsedArgs {
@@ -344,4 +353,49 @@ export function parseMeasureLines(source: string): IMeasureSource[] {
     }
   }
   return found;
+}
+
+/** A `%%evidence ID --kind K --source S --signal X` cell; the notes are its body. */
+export function parseEvidenceCell(source: string): IEvidenceSource | null {
+  const magic = cellMagic(source);
+  if (!magic || magic.magic !== 'evidence') {
+    return null;
+  }
+  const { positional, options } = parseArgs(magic.args);
+  if (!positional[0]) {
+    return null;
+  }
+  const signal = stringOption(options, 'signal');
+  return {
+    id: positional[0],
+    kind: stringOption(options, 'kind'),
+    source: stringOption(options, 'source'),
+    signal: signal && (SIGNALS as readonly string[]).includes(signal) ? (signal as Signal) : null,
+    problem: stringOption(options, 'problem'),
+    text: paragraphs(magic.body)
+  };
+}
+
+/** Text on one line, cut to `limit` characters with an ellipsis. */
+export function excerpt(text: string, limit = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= limit ? flat : `${flat.slice(0, limit - 1).trimEnd()}…`;
+}
+
+/** The `cells` of a saved `application/vnd.disco.hypothesis-drafts+json` payload (strings only). */
+export function draftCells(payload: unknown): string[] {
+  const cells = (payload as { cells?: unknown } | null)?.cells;
+  return Array.isArray(cells) ? cells.filter((c): c is string => typeof c === 'string' && c.trim() !== '') : [];
+}
+
+/**
+ * Which drafts to insert below the cell that drafted them. The kernel also sent each
+ * draft through `set_next_input`, and ipykernel keeps only the last one, which
+ * JupyterLab has already inserted right below the cell: then the others go before it.
+ */
+export function draftsToInsert(cells: string[], nextSource: string | null): string[] {
+  if (cells.length && nextSource !== null && nextSource.trim() === cells[cells.length - 1].trim()) {
+    return cells.slice(0, -1);
+  }
+  return cells;
 }

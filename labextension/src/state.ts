@@ -17,8 +17,10 @@
  */
 import {
   asRisk,
+  excerpt,
   IHypothesisSource,
   IProblemSource,
+  parseEvidenceCell,
   parseHypothesisCell,
   parseMeasureLines,
   parseProblemCell,
@@ -43,6 +45,7 @@ import {
   IProblemState,
   IReportBundle,
   IResultBundle,
+  IUserEvidence,
   MIME,
   Status,
   STATUSES,
@@ -267,6 +270,7 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
   const rehearsals = new Map<string, IFound<IResultBundle>[]>();
   const rows = new Map<string, IFound<IExperimentRow>[]>();
   const measures = new Map<string, ICellRef[]>();
+  const heard = new Map<string, IUserEvidence[]>();
   const datasets: IDatasetState[] = [];
   const referencedProblems: string[] = [];
 
@@ -291,6 +295,16 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
     }
     if (fact.hypothesisSource) {
       pushTo(hypothesisCells, fact.hypothesisSource.id, fact);
+    }
+    const evidence = parseEvidenceCell(source);
+    if (evidence) {
+      pushTo(heard, evidence.id, {
+        kind: evidence.kind,
+        source: evidence.source,
+        signal: evidence.signal,
+        excerpt: excerpt(evidence.text),
+        cell: ref
+      });
     }
     const synth = parseSynthCell(source);
     if (synth) {
@@ -396,6 +410,7 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
     const rehearsal = latest(rehearsals.get(id) ?? []);
     hypothesis.rehearsal = rehearsal ? resultEvidence(rehearsal) : null;
     hypothesis.measures = measures.get(id) ?? [];
+    hypothesis.heard = heard.get(id) ?? [];
     hypothesis.datasets = datasets.filter(d => d.forId === id).map(d => d.name);
     if (!hypothesis.problem && defining) {
       const above = problemCellOrder.filter(p => p.index < defining.ref.index).pop();
@@ -622,6 +637,7 @@ function buildHypothesis(
     learning: str(row?.value.learning),
     measures: [],
     datasets: [],
+    heard: [],
     cell: defining?.ref ?? newestBundle?.cell ?? row?.cell ?? result?.cell ?? null,
     ran,
     edited,

@@ -15,6 +15,29 @@ export const MIME = {
   report: 'application/vnd.disco.report+json'
 } as const;
 
+/**
+ * `%hypotheses --draft N`: the N `%%hypothesis` cells the extension inserts below the cell. Not one of
+ * `MIME` (the types the renderer draws): its kernel HTML shows as it is.
+ */
+export const DRAFTS_MIME = 'application/vnd.disco.hypothesis-drafts+json';
+
+/** `%%evidence --kind`: where evidence from real users came from. */
+export const EVIDENCE_KINDS = ['interview', 'observation', 'survey', 'support', 'analytics'] as const;
+/** `%%evidence --signal`: which way the evidence points. */
+export const SIGNALS = ['supports', 'contradicts', 'neutral'] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+/** One `%%evidence` cell: what real users said or did, for one hypothesis. */
+export interface IUserEvidence {
+  kind: string | null;
+  source: string | null;
+  /** null until the user gives `--signal` (an LLM may have suggested one). */
+  signal: Signal | null;
+  /** The notes on one line, cut to a quotable length. */
+  excerpt: string;
+  cell: ICellRef;
+}
+
 /** The widget view ipywidgets renders; the experiment table's output carries it next to its bundle. */
 export const WIDGET_VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
 
@@ -254,6 +277,8 @@ export interface IHypothesisState {
   measures: ICellRef[];
   /** Names of `%%synth ... --for ID` datasets. */
   datasets: string[];
+  /** `%%evidence ID` cells, in document order. */
+  heard: IUserEvidence[];
   /** The defining cell (magic, else a cell showing its bundle, else the experiment table). */
   cell: ICellRef | null;
   /** The defining cell has a saved hypothesis bundle. */

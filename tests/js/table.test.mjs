@@ -223,6 +223,15 @@ describe("the DOM", { skip: jsdom ? false : "jsdom is not installed (jlpm instal
     assert.doesNotMatch(t.cell(view, idColumn, row(), false).textContent, /post hoc/);
   });
 
+  it("shows the evidence from users as the static table does", () => {
+    const view = { state: viewState(), model: { get: () => ({}) }, redrawRow() {}, save() {}, cancel() {} };
+    const column = t.COLUMNS.find((c) => c.key === "evidence");
+    const shown = (extra) => t.cell(view, column, row(extra), false).textContent;
+    assert.equal(shown({}), "none");
+    assert.equal(shown({ evidence: 3, supports: 2, contradicts: 1, evidence_level: "qualitative" }), "3 (2+ 1\u2212) qualitative");
+    assert.equal(shown({ evidence: 0, evidence_level: "experiment" }), "experiment");
+  });
+
   it("shows the last rehearsal under the verdict, apart and said not to be evidence", () => {
     const view = { state: viewState(), model: { get: () => ({}) }, redrawRow() {}, save() {}, cancel() {} };
     const verdictColumn = t.COLUMNS.find((c) => c.key === "verdict");
