@@ -171,11 +171,28 @@ TEMPLATE_CELLS = [
         "will raise activation_rate from 20% to 30%, because <reason>.",
     ),
     (
+        "markdown",
+        "## Rehearse on synthetic data\n\nBefore real users arrive, plant the effect you hope for in synthetic "
+        "data and run the analysis you plan. The card is labelled **rehearsal**: it shows what the analysis would "
+        "say and how many users it needs. H1 stays a draft — data this notebook made is never evidence.",
+    ),
+    (
         "code",
         "%%synth rehearsal --rows 10000 --seed 1 --for H1\nvariant: choice(control=0.5, treatment=0.5)\n"
         "activated: bernoulli(0.20)\nactivated[variant=treatment]: bernoulli(0.30)",
     ),
     ("code", "%measure H1 --data rehearsal --metric activated --group variant --control control"),
+    (
+        "markdown",
+        "## Measure real behaviour\n\nWhen the experiment has run, load its export from your product "
+        "(one row per account: its variant, and whether it reached the aha moment) and measure it. Only data "
+        "from real users moves H1 to validated, invalidated or inconclusive.",
+    ),
+    (
+        "code",
+        "# import pandas as pd\n# export = pd.read_csv(\"activation_export.csv\")  # your product's export\n"
+        "# %measure H1 --data export --metric activated --group variant --control control",
+    ),
     ("code", "%experiments"),
 ]
 

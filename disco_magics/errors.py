@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DiscoError", "NotFoundError", "ParseError", "ProviderError", "StoreError", "ValidationFailed"]
+__all__ = [
+    "DiscoError",
+    "NotFoundError",
+    "ParseError",
+    "ProviderError",
+    "SourceError",
+    "StoreError",
+    "ValidationFailed",
+]
 
 
 class DiscoError(Exception):
@@ -62,6 +70,10 @@ class NotFoundError(DiscoError):
 
 class StoreError(DiscoError):
     """The store cannot be opened or written."""
+
+
+class SourceError(DiscoError):
+    """A data source (a database to measure from) cannot be reached, or did not answer in time."""
 
 
 class ProviderError(DiscoError):

@@ -35,6 +35,7 @@ EXAMPLES = {
 
 
 CELL_MAGICS = ("problem", "hypothesis", "synth")
+SQL_EXAMPLE = "%measure H1 --sql \"SELECT * FROM 'trials.parquet'\" --metric invited --group variant"
 
 
 def _boundary(fn: Callable) -> Callable:
@@ -201,23 +202,33 @@ class DiscoMagics(Magics, SettingTraits):
     @argument("--baseline", help="Baseline rate (default: the hypothesis').")
     @argument("--baseline-n", dest="baseline_n", help="Users behind the baseline, when it was measured.")
     @argument("--events", action="store_true", help="Measure from events tracked by the prototype.")
+    @argument("--sql", metavar="NAME", help="A variable holding a SELECT query (or a quoted query), aggregated where the data lives.")
+    @argument("--connection", metavar="URL", help="Database URL for --sql (default: an embedded DuckDB: files, DataFrames).")
+    @argument(
+        "--rehearsal",
+        action="store_true",
+        help="The data is simulated (e.g. a CSV %%%%synth wrote): show the card, count nothing as evidence.",
+    )
     @argument("--engine", default="frequentist", help="frequentist (default) or bayesian.")
     @argument("--sequential", action="store_true", help="Always-valid intervals, safe to check at every look.")
     @argument("--fixed", action="store_true", help="The fixed-horizon test even on later looks (refuse sequential).")
     @argument("--sequential-tuning", dest="sequential_tuning", metavar="N", help="N*: total users at which a decision is expected.")
-    @argument("--covariate", metavar="COL", help="CUPED: a pre-period numeric column of --data.")
+    @argument("--covariate", metavar="COL", help="CUPED: a pre-period numeric column of --data or --sql.")
     @argument("--prior-mean", dest="prior_mean", help="Bayesian: mean of a normal prior on the absolute lift.")
     @argument("--prior-sd", dest="prior_sd", help="Bayesian: standard deviation of that prior.")
     @argument("--problem", help="Problem name (default: the current one).")
     def measure(self, line: str = ""):
         """Measure real behaviour against a hypothesis' target, with honest statistics."""
         from . import api
-        from .parse.args import parse_count, parse_split, parse_value, user_dataframe
+        from .parse.args import parse_count, parse_split, parse_value, user_dataframe, user_text
 
         args = _parse(self.measure, line, "measure")
         if not args.id:
             raise UsageError(f"%measure needs a hypothesis ID — e.g. {EXAMPLES['measure']}")
-        data = user_dataframe(self.shell.user_ns, args.data) if args.data else None
+        namespace = self.shell.user_ns
+        data = user_dataframe(namespace, args.data) if args.data else None
+        sql = user_text(namespace, args.sql, "--sql", SQL_EXAMPLE) if args.sql else None
+        connection = user_text(namespace, args.connection, "--connection", SQL_EXAMPLE) if args.connection else None
         if args.sequential and args.fixed:
             raise UsageError(f"%measure: --sequential and --fixed contradict each other; give one — e.g. {EXAMPLES['measure']}")
         results = api.measure(
@@ -233,6 +244,10 @@ class DiscoMagics(Magics, SettingTraits):
             baseline=parse_value(args.baseline, "--baseline") if args.baseline is not None else None,
             baseline_n=parse_count(args.baseline_n, "--baseline-n") if args.baseline_n is not None else None,
             events=args.events,
+            sql=sql,
+            connection=connection,
+            namespace=namespace,
+            rehearsal=args.rehearsal,
             engine=args.engine,
             sequential=True if args.sequential else False if args.fixed else None,
             sequential_tuning=parse_count(args.sequential_tuning, "--sequential-tuning") if args.sequential_tuning else None,
@@ -310,6 +325,8 @@ class DiscoMagics(Magics, SettingTraits):
         columns = len(run.spec.column_names)
         if run.written is not None:
             print(f"{args.name}: wrote {run.rows:,} rows × {columns} columns to {run.written.path} (seed {run.seed})")
+            if run.written.note:
+                print(f"note: {run.written.note}")
         else:
             self.shell.user_ns[args.name] = run.frame
             print(f"{args.name}: {run.rows:,} rows × {columns} columns (seed {run.seed})")

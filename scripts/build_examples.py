@@ -63,17 +63,19 @@ signup_date: date(2026-01-01, 2026-03-31)
 company: fake.company
 invited: bernoulli(0.18)
 invited[variant=checklist]: bernoulli(0.27)"""),
+    ("md", """The rehearsal: the exact `%measure` we will run on the real export, on the synthetic frame. The tool knows
+it made this data, so the card is labelled **rehearsal** — what the analysis would say with the effect we
+planted — and H1 stays a draft: our own assumptions are never evidence."""),
+    ("code", "%measure H1 --data rehearsal --metric invited --group variant --control control"),
     ("md", """How often would our planned test cry wolf, and how often would it catch the effect? `%simulate` samples
 the linked spec hundreds of times with and without the planted effect."""),
     ("code", "%simulate H1 --rows 4000 --runs 300 --seed 1"),
     ("md", """## 4. Measure the real experiment
 
-The checklist shipped to half of new trials for two weeks. The export lands as a CSV (here produced by the
-same generator with another seed, so this notebook runs anywhere)."""),
-    ("code", """%%synth export --rows 6000 --seed 11 --out data/onboarding_export.csv
-variant: choice(control=0.5, checklist=0.5)
-invited: bernoulli(0.18)
-invited[variant=checklist]: bernoulli(0.28)"""),
+The checklist shipped to half of new trials for two weeks. Analytics exports one row per trial: its arm and
+whether the admin invited a teammate within 7 days. This example ships a small example export,
+`examples/data/onboarding_export.csv` (made once by `scripts/make_example_data.py`, outside this notebook);
+in your project it is your product's export."""),
     ("code", """import pandas as pd
 
 trials = pd.read_csv("data/onboarding_export.csv")

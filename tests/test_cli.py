@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -22,19 +23,29 @@ def disco(*args: str, cwd, env=None) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_init_then_run_prints_the_verdicts(tmp_path):
+def test_init_then_run_rehearses_and_leaves_the_hypothesis_a_draft(tmp_path):
     made = disco("init", "activation", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     ran = disco("run", "activation.ipynb", "--out", "done.ipynb", "--no-progress", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     assert "problem activation" in ran.stdout
-    assert "validated" in ran.stdout
+    # the summary: H1 is a draft with no verdict; the rehearsal is shown apart
+    header, h1 = (line for line in ran.stdout.splitlines() if line.startswith(("ID ", "H1 ")))
+    assert re.split(r"\s{2,}", h1.strip()) == ["H1", "activation_rate", "0.2", "0.3", "draft", "validated"]
+    assert h1.rindex("validated") >= header.index("rehearsal (not evidence)")
     executed = nbformat.read(tmp_path / "done.ipynb", as_version=4)
-    assert any(o.get("output_type") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    shown = [
+        o.get("data", {}).get("text/plain", "")
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    ]
+    assert any("H1 · activated — REHEARSAL · VALIDATED" in text for text in shown)
     assert (tmp_path / ".disco" / "discovery.db").exists()
     report = disco("report", "--store", str(tmp_path / ".disco" / "discovery.db"), cwd=tmp_path)
     assert report.returncode == 0
-    assert "**We believed**" in report.stdout and "### H1 — value risk — validated" in report.stdout
+    assert "**We believed**" in report.stdout and "### H1 — value risk — draft" in report.stdout
+    assert "validated" not in report.stdout
 
 
 @pytest.mark.slow

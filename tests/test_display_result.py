@@ -105,3 +105,32 @@ def test_fixed_baseline_card_and_required_n():
     assert "needed for 80% power" in bundle["text/plain"]
     assert f"{result.required_n_per_arm:,} in pricing_page" in bundle["text/html"]
     assert Result.model_validate(bundle[Result.media_type()]) == result
+
+
+def test_a_rehearsal_card_says_so_names_its_data_and_escapes_it(validated):
+    from disco_magics.model import Provenance
+
+    made = Provenance(name="trials", seed=7, rows=10_000, planted=["plan[variant=<b>x</b>]: bernoulli(0.3)"])
+    rehearsal = validated.model_copy(update={"rehearsal": True, "provenance": made})
+    bundle = result_bundle(rehearsal)
+    lines = bundle["text/plain"].splitlines()
+    assert lines[0] == "H1 · invite_rate — REHEARSAL · VALIDATED"
+    assert lines[1].startswith("Rehearsal: what the analysis would say on synthetic data with the effect you planted")
+    assert lines[2] == "Measured on " + made.describe() + "."
+    page = bundle["text/html"]
+    assert 'class="disco-rehearsal"' in page and "disco-rehearsal-card" in page
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    back = Result.model_validate(bundle[Result.media_type()])
+    assert back.rehearsal and back.provenance == made
+    # a real result carries none of it
+    assert "REHEARSAL" not in result_bundle(validated)["text/plain"]
+    assert "disco-rehearsal" not in result_bundle(validated)["text/html"]
+
+
+def test_synthetic_provenance_without_the_rehearsal_flag_is_refused(validated):
+    from disco_magics.model import Provenance
+
+    with pytest.raises(ValueError, match="must be a rehearsal"):
+        Result.model_validate(
+            validated.model_dump() | {"provenance": Provenance(seed=1, rows=1).model_dump()}
+        )

@@ -6,7 +6,19 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("pandas", "numpy", "openai", "instructor", "sqlalchemy", "faker", "pydantic", "scipy", "pyarrow")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "openai",
+    "instructor",
+    "sqlalchemy",
+    "faker",
+    "pydantic",
+    "scipy",
+    "pyarrow",
+    "duckdb",
+    "duckdb_engine",
+)
 
 
 def test_load_ext_imports_nothing_heavy(tmp_path):

@@ -57,7 +57,7 @@ def run_notebook(path: Path, env: dict[str, str]) -> nbformat.NotebookNode:
 @pytest.mark.slow
 def test_canary_key_through_every_example_notebook(tmp_path):
     work = tmp_path / "examples"
-    shutil.copytree(ROOT / "examples", work, ignore=shutil.ignore_patterns(".disco", "data", "prototypes", "*.py"))
+    shutil.copytree(ROOT / "examples", work, ignore=shutil.ignore_patterns(".disco", "prototypes", "*.py"))
     env = {"OPENAI_API_KEY": CANARY, "DISCO_PROVIDER": "offline", "DISCO_STORE": str(tmp_path / "store.db")}
     for notebook in sorted(work.glob("*.ipynb")):
         executed = run_notebook(notebook, env)

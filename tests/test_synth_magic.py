@@ -7,6 +7,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from disco_magics.session import get_session
+from disco_magics.synthetic import provenance_of
 
 from .conftest import H1
 
@@ -47,10 +48,25 @@ def test_synth_for_links_and_says_what_the_data_implies(framed, capsys):
     assert "false-positive rate" in out and "power" in out
 
 
-def test_synth_out_streams_to_a_file(framed, tmp_path):
+def test_synth_out_streams_to_a_file(framed, tmp_path, capsys):
     framed.run_cell_magic("synth", f"big --rows 3000 --seed 1 --out {tmp_path}/big.parquet", SPEC)
     assert "big" not in framed.user_ns
-    assert len(pd.read_parquet(tmp_path / "big.parquet")) == 3000
+    back = pd.read_parquet(tmp_path / "big.parquet")
+    assert len(back) == 3000
+    assert provenance_of(back).name == "big" and "note:" not in capsys.readouterr().out
+
+
+def test_synth_out_csv_says_the_file_loses_the_synthetic_mark(framed, tmp_path, capsys):
+    framed.run_cell_magic("synth", f"flat --rows 300 --seed 1 --out {tmp_path}/flat.csv", SPEC)
+    out = capsys.readouterr().out
+    assert "note: a CSV cannot carry the mark that this data is synthetic" in out and "--rehearsal" in out
+
+
+def test_synth_frame_in_the_namespace_carries_its_name_and_seed(framed):
+    framed.run_cell_magic("synth", "trials --rows 500 --seed 7 --for H1", SPEC)
+    found = provenance_of(framed.user_ns["trials"])
+    assert (found.name, found.seed, found.rows) == ("trials", 7, 500)
+    assert found.planted == ["invited[variant=checklist]: bernoulli(0.27)"]
 
 
 def test_prose_is_drafted_into_a_spec_and_printed_back(framed, capsys):

@@ -23,9 +23,11 @@ def experiment_table(
     store = s.store
     results = store.latest_results(scope)
     decisions = store.latest_decisions(scope)
+    rehearsals = store.latest_rehearsals(scope)
     rows = [
-        ExperimentRow.from_evidence(h, results.get((h.problem, h.id)), decisions.get((h.problem, h.id)))
+        ExperimentRow.from_evidence(h, results.get(key), decisions.get(key), rehearsals.get(key))
         for h in store.hypotheses(scope)
+        for key in [(h.problem, h.id)]
     ]
     return ExperimentTable(rows=rows, problem=scope)
 
@@ -55,4 +57,10 @@ def experiment_row(id: str, problem: str, *, session: Session | None = None) -> 
         return None
     results = store.results(problem, id)
     decisions = store.decisions(problem, id)
-    return ExperimentRow.from_evidence(found, results[-1] if results else None, decisions[-1] if decisions else None)
+    rehearsals = store.rehearsals(problem, id)
+    return ExperimentRow.from_evidence(
+        found,
+        results[-1] if results else None,
+        decisions[-1] if decisions else None,
+        rehearsals[-1] if rehearsals else None,
+    )

@@ -27,16 +27,24 @@ def measure(
     treatment: str | None = None,
     split: tuple[float, float] | None = None,
     events: bool = False,
+    sql: str | None = None,
+    connection: str | None = None,
+    namespace: dict[str, Any] | None = None,
     engine: str = "frequentist",
     sequential: bool | None = None,
     sequential_tuning: float | None = None,
     covariate: str | None = None,
     prior_mean: float | None = None,
     prior_sd: float | None = None,
+    rehearsal: bool = False,
     problem: str | None = None,
     session: Session | None = None,
 ):
-    """Measure hypothesis ``id`` from a DataFrame, from aggregates, or from tracked events.
+    """Measure hypothesis ``id`` from a DataFrame, from aggregates, from tracked events, or by SQL.
+
+    ``sql`` is one read-only SELECT/WITH query, one row per user, aggregated where the data lives
+    (``connection``: a database URL; default an embedded DuckDB, which reads Parquet/CSV files by path and
+    DataFrames by name from ``namespace``, the caller's variables by default).
 
     ``engine`` is ``"frequentist"`` or ``"bayesian"`` (``prior_mean``/``prior_sd``: a proper prior on the
     absolute lift); ``sequential`` True/False forces the always-valid or the fixed-horizon interval (None:
@@ -46,9 +54,16 @@ def measure(
     Returns a ``Result``; with more than two arms and no ``treatment``, one ``Result`` per treatment arm
     (a list). Each result is stored (history kept; later looks are marked) and moves the hypothesis'
     status to its verdict.
+
+    Data the tool synthesized (a ``%%synth`` frame, or one read back from its Parquet file: its provenance
+    is in ``attrs``), or any data with ``rehearsal=True``, gives a *rehearsal*: the same analysis, labelled,
+    kept apart, and changing nothing about the hypothesis (status, looks, table, report).
     """
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=MEASURE_EXAMPLE)
+    if sql is not None and namespace is None:
+        namespace = _caller_variables()
+    provenance = _synthetic_provenance(data) if sql is None else _sql_provenance(sql, namespace)
     pairs, source = _arms_from_source(
         s,
         h,
@@ -62,6 +77,9 @@ def measure(
         baseline=baseline,
         baseline_n=baseline_n,
         events=events,
+        sql=sql,
+        connection=connection,
+        namespace=namespace,
         covariate=covariate,
     )
     return _evaluate_and_store(
@@ -71,6 +89,8 @@ def measure(
         source,
         metric=metric or h.metric,
         split=split,
+        rehearsal=bool(rehearsal) or provenance is not None,
+        provenance=provenance,
         engine=engine,
         sequential=sequential,
         sequential_tuning=sequential_tuning,
@@ -93,20 +113,26 @@ def _arms_from_source(
     baseline: float | None,
     baseline_n: int | None,
     events: bool,
+    sql: str | None = None,
+    connection: str | None = None,
+    namespace: dict[str, Any] | None = None,
     covariate: str | None,
 ) -> tuple[list[tuple], str]:
-    """Where the arms come from: a DataFrame, aggregates or tracked events -> (control, treatment) pairs."""
+    """Where the arms come from: a DataFrame, a query, aggregates or tracked events -> (control, treatment) pairs."""
     from .. import stats
 
-    modes = [data is not None, observed is not None or n is not None, bool(events)]
+    modes = [data is not None, observed is not None or n is not None, bool(events), sql is not None]
     if sum(modes) != 1:
         raise ValidationFailed(
-            "measure from one source: --data (a DataFrame), --observed with --n (aggregates), or --events",
+            "measure from one source: --data (a DataFrame), --sql (a query), --observed with --n (aggregates), "
+            "or --events",
             example=MEASURE_EXAMPLE,
         )
-    if covariate is not None and data is None:
+    if connection is not None and sql is None:
+        raise ValidationFailed("--connection goes with --sql", example=SQL_EXAMPLE)
+    if covariate is not None and data is None and sql is None:
         raise ValidationFailed(
-            "CUPED needs the users' rows: --covariate works with --data, not with aggregates or events",
+            "CUPED needs the users' rows: --covariate works with --data or --sql, not with aggregates or events",
             example="%measure H1 --data trials --metric invited --group variant --covariate invited_before",
         )
     if events:
@@ -128,6 +154,9 @@ def _arms_from_source(
             )
         arms = stats.arms_from_frame(data, column, group, covariate=covariate)
         return _pairs(stats, arms, control, treatment), "data"
+    if sql is not None:
+        arms = _arms_from_sql(sql, connection, metric or h.metric, group, namespace, covariate)
+        return _pairs(stats, arms, control, treatment), "sql"
     if observed is None or n is None:
         raise ValidationFailed(
             "aggregates need both --observed and --n", example="%measure H1 --observed 0.27 --n 2400"
@@ -144,14 +173,25 @@ def _arms_from_source(
 
 
 def _evaluate_and_store(
-    s: Session, h: Hypothesis, pairs: list[tuple], source: str, *, metric: str, split, **options: Any
+    s: Session,
+    h: Hypothesis,
+    pairs: list[tuple],
+    source: str,
+    *,
+    metric: str,
+    split,
+    rehearsal: bool = False,
+    provenance=None,
+    **options: Any,
 ):
-    """One evaluate step for every (control, treatment) pair, inside the store's write transaction."""
+    """One evaluate step for every (control, treatment) pair, inside the store's write transaction.
+
+    A rehearsal is what the next real look would say; the store keeps it apart and it is not one."""
     from .. import stats
 
     def judge(first_look: int) -> list:
         # runs inside the store's write transaction, so the look numbers are this kernel's alone
-        return [
+        made = [
             stats.evaluate(
                 hypothesis=h.id,
                 metric=metric,
@@ -169,6 +209,9 @@ def _evaluate_and_store(
             )
             for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)
         ]
+        if rehearsal:
+            made = [r.model_copy(update={"rehearsal": True, "provenance": provenance}) for r in made]
+        return made
 
     results = s.store.add_results(h.problem, h.id, judge)
     for result in results:
@@ -176,11 +219,66 @@ def _evaluate_and_store(
     return results[0] if len(results) == 1 else results
 
 
+def _synthetic_provenance(data: Any):
+    """The provenance of a frame the tool synthesized (pandas keeps it in ``attrs``), else None."""
+    if not getattr(data, "attrs", None):
+        return None
+    from ..synthetic import provenance_of
+
+    return provenance_of(data)
+
+
+def _sql_provenance(sql: Any, namespace: dict[str, Any] | None):
+    """A query over a Parquet file ``%%synth --out`` wrote, or over a frame it made, is a rehearsal too:
+    the mark is read from the files' footers and the frames' ``attrs`` before any row is."""
+    if not isinstance(sql, str):
+        return None  # the query's own check says what is wrong
+    from ..sources.sql import inputs
+    from ..synthetic import file_provenance, provenance_of
+
+    files, frames = inputs(sql, namespace)
+    found = provenance_of(*frames) if frames else None
+    for path in files:
+        found = found or file_provenance(path)
+    return found
+
+
 def results(id: str, problem: str | None = None, *, session: Session | None = None) -> list[Result]:
     """Every stored look at hypothesis ``id``, oldest first, as ``Result`` objects."""
     s = _session(session)
     h = s.resolve_hypothesis(id, problem, example=RESULTS_EXAMPLE)
     return s.store.results(h.problem, h.id)
+
+
+SQL_EXAMPLE = "%measure H1 --sql query --metric invited --group variant --control control"
+
+
+def _caller_variables() -> dict[str, Any]:
+    """The variables of whoever called ``measure``: as DuckDB's own API does, a query names their frames."""
+    import inspect
+
+    frame = inspect.currentframe()
+    caller = frame.f_back.f_back if frame is not None and frame.f_back is not None else None
+    return {**caller.f_globals, **caller.f_locals} if caller is not None else {}
+
+
+def _arms_from_sql(
+    sql: str,
+    connection: str | None,
+    metric: str,
+    group: str | None,
+    namespace: dict | None,
+    covariate: str | None = None,
+) -> dict:
+    """Per-arm statistics aggregated in the database (``sources.sql``); frames by name from the caller.
+
+    ``covariate`` (CUPED) is summed in the database too: sum x, sum x², sum x·y per arm.
+    """
+    from ..sources.sql import arms_from_sql
+
+    if group is None:
+        raise ValidationFailed("say which column holds each user's arm with --group", example=SQL_EXAMPLE)
+    return arms_from_sql(sql, metric, group, connection, covariate=covariate, namespace=namespace)
 
 
 def _pairs(stats, arms: dict, control: str | None, treatment: str | None) -> list[tuple]:

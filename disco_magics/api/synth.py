@@ -58,9 +58,9 @@ def synthesize(
         s.resolve_hypothesis(for_id, example=f"{SYNTH_EXAMPLE} --for H1")
     frame = written = None
     if out:
-        written = write(spec, rows, out, seed=seed)
+        written = write(spec, rows, out, seed=seed, name=name)
     else:
-        frame = synth(spec, rows=rows, seed=seed, session=s)
+        frame = synth(spec, rows=rows, seed=seed, name=name, session=s)
     hypothesis = implied = None
     if for_id is not None:
         hypothesis, implied = link_dataset(name, spec, rows, seed, for_id, session=s)
@@ -68,9 +68,18 @@ def synthesize(
 
 
 def synth(
-    spec_or_prose: str | DatasetSpec, rows: int = 1000, seed: int | None = None, *, session: Session | None = None
+    spec_or_prose: str | DatasetSpec,
+    rows: int = 1000,
+    seed: int | None = None,
+    *,
+    name: str | None = None,
+    session: Session | None = None,
 ):
-    """Sample a column spec (or prose, turned into a spec first) into a pandas DataFrame, seeded."""
+    """Sample a column spec (or prose, turned into a spec first) into a pandas DataFrame, seeded.
+
+    The frame carries its provenance (``name``, seed, planted effect) in ``attrs``: measuring it, or a
+    selection or filter of it, is a rehearsal, never evidence.
+    """
     from ..synthetic import sample
 
     if isinstance(spec_or_prose, DatasetSpec):
@@ -79,7 +88,7 @@ def synth(
         spec, _ = dataset_spec(spec_or_prose, session=session)
     _check_fits_in_memory(spec, rows)
     try:
-        return sample(spec, rows, seed)
+        return sample(spec, rows, seed, name=name)
     except MemoryError:
         raise ValidationFailed(
             f"{rows:,} rows do not fit in memory; stream them to a file with --out PATH",

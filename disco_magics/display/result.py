@@ -11,7 +11,7 @@ from ..model.result import Result
 from ._palette import BADGE, INK
 from .lift import lift_chart as lift_svg
 
-__all__ = ["VERDICT_COLOURS", "lift_svg", "result_bundle", "result_html", "result_text"]
+__all__ = ["REHEARSAL_NOTE", "VERDICT_COLOURS", "lift_svg", "result_bundle", "result_html", "result_text"]
 
 #: verdict -> (foreground, background), from the one palette
 VERDICT_COLOURS: dict[str, tuple[str, str]] = {
@@ -96,9 +96,24 @@ def _facts(result: Result) -> list[tuple[str, str]]:
     return facts
 
 
+REHEARSAL_NOTE = "what the analysis would say on synthetic data with the effect you planted — not evidence"
+
+
+def _rehearsal_lines(result: Result) -> list[str]:
+    """Why this card is a rehearsal, and of which data: empty for a real measurement."""
+    if not result.rehearsal:
+        return []
+    made = result.provenance.describe() if result.provenance else "data you marked as simulated (--rehearsal)"
+    return [f"{REHEARSAL_NOTE}; {result.hypothesis} is unchanged.", f"Measured on {made}."]
+
+
 def result_text(result: Result) -> str:
     """The plain-text summary: header, reason, arms, numbers."""
-    lines = [f"{result.hypothesis} · {result.metric} — {result.verdict.upper()}", result.reason]
+    label = f"REHEARSAL · {result.verdict.upper()}" if result.rehearsal else result.verdict.upper()
+    rehearsal = _rehearsal_lines(result)
+    if rehearsal:
+        rehearsal[0] = f"Rehearsal: {rehearsal[0]}"
+    lines = [f"{result.hypothesis} · {result.metric} — {label}", *rehearsal, result.reason]
     rows = _rows(result)
     width = max(len(name) for name, _, _ in rows)
     for name, n, mean in rows:
@@ -124,13 +139,29 @@ def result_html(result: Result) -> str:
     caution_list = (
         f'<ul style="margin:6px 0 0 18px;padding:0;color:#57606a">{cautions}</ul>' if cautions else ""
     )
+    rehearsal = _rehearsal_lines(result)
+    border = "1px dashed #57606a" if rehearsal else f"1px solid {fg}"
+    banner = (
+        '<p class="disco-rehearsal" style="margin:6px 0;padding:4px 8px;background:#f6f8fa;color:#57606a;'
+        f'border-radius:4px"><strong>Rehearsal</strong> — {e(rehearsal[0])}'
+        f"<br>{e(rehearsal[1])}</p>"
+        if rehearsal
+        else ""
+    )
+    tag = (
+        '<span class="disco-rehearsal-tag" style="color:#57606a;border:1px dashed #57606a;border-radius:10px;'
+        'padding:0 8px">rehearsal</span>'
+        if rehearsal
+        else ""
+    )
     return (
-        f'<div class="disco-result disco-{e(result.verdict)}" style="border:1px solid {fg};border-radius:6px;'
+        f'<div class="disco-result disco-{e(result.verdict)}{" disco-rehearsal-card" if rehearsal else ""}" '
+        f'style="border:{border};border-radius:6px;'
         f'padding:8px 12px;max-width:640px;font-family:system-ui,sans-serif;font-size:13px;line-height:1.4">'
         f'<div style="display:flex;gap:8px;align-items:baseline">'
-        f"<strong>{e(result.hypothesis)}</strong><span>{e(result.metric)}</span>"
+        f"<strong>{e(result.hypothesis)}</strong><span>{e(result.metric)}</span>{tag}"
         f'<span class="disco-verdict" style="margin-left:auto;color:{fg};background:{bg};border-radius:10px;'
-        f'padding:0 8px;font-weight:600">{e(result.verdict)}</span></div>'
+        f'padding:0 8px;font-weight:600">{e(result.verdict)}</span></div>{banner}'
         f'<p class="disco-reason" style="margin:6px 0">{e(result.reason)}</p>'
         f'<div style="display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start">'
         f'<table style="border-collapse:collapse"><thead><tr><th style="text-align:left;padding:1px 8px 1px 0">arm</th>'

@@ -49,6 +49,7 @@ def _stylesheet() -> str:
         f"{root} td.dx-empty{{padding:8px;color:#57606a}}",
         f"{root} .dx-ci{{white-space:nowrap}}",
         f"{root} .dx-post-hoc{{color:{INK['invalidated']};white-space:nowrap}}",
+        f"{root} .disco-rehearsal{{color:#57606a;font-size:11px;white-space:nowrap}}",
         f"{root} td>b,{root} td>span>b{{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;"
         "font-weight:600;color:#24292f;background:#eaeef2}",
         *(f"{root} b.dx-{word}{{color:{fg};background:{bg}}}" for word, (fg, bg) in BADGE.items()),
@@ -98,6 +99,12 @@ def _cell(row: ExperimentRow, key: str, lean: bool = False) -> str:
         return esc(fmt_p(value))
     if key == "n":
         return esc(f"{value:,}") if value is not None else "—"
+    if key == "verdict" and row.rehearsal:  # apart from the evidence, muted, and said to be a rehearsal
+        note = (
+            '<br><span class="disco-rehearsal" title="the latest rehearsal on synthetic data: not evidence">'
+            f"rehearsal: {esc(row.rehearsal)}</span>"
+        )
+        return f"{_badge(value) if value else '—'}{note}"
     if key in ("verdict", "status", "decision"):
         if not value:
             return "—"
@@ -156,6 +163,10 @@ def table_text(table: ExperimentTable) -> str:
     keys = ("id", "metric", "baseline", "target", "observed", "lift", "n", "p_value", "verdict", "status", "decision")
     rows = [[_plain(r, k) for k in keys] for r in table.rows]
     header = ["ID", "metric", "baseline", "target", "observed", "lift [95% CI]", "n", "p", "verdict", "status", "decision"]
+    if any(r.rehearsal for r in table.rows):  # the last rehearsal, apart: synthetic data is not evidence
+        header.append("rehearsal (not evidence)")
+        for row, cells in zip(table.rows, rows, strict=True):
+            cells.append(row.rehearsal or "")
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]

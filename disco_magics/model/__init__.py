@@ -15,12 +15,14 @@ from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
+from .provenance import PROVENANCE_KEY, Provenance
 from .result import ArmStats, CovariateStats, Result
 
 __all__ = [
     "DECISIONS",
     "DISTRIBUTIONS",
     "NAME_RE",
+    "PROVENANCE_KEY",
     "RISKS",
     "STATUSES",
     "VERDICTS",
@@ -44,6 +46,7 @@ __all__ = [
     "PrototypeDraft",
     "PrototypeEvent",
     "PrototypeFile",
+    "Provenance",
     "Result",
     "SimulationResult",
     "SpecRuleError",

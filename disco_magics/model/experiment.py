@@ -39,6 +39,10 @@ class ExperimentRow(DiscoModel):
     decision: DecisionKind | None = None
     learning: str = ""
     without_evidence: bool = False
+    rehearsal: Verdict | None = Field(
+        default=None,
+        description="What the latest rehearsal (a measurement of synthetic data) said; shown apart, never evidence.",
+    )
     post_hoc: bool = Field(
         default=False, description="Metric, target, baseline or direction changed after the first result."
     )
@@ -46,9 +50,16 @@ class ExperimentRow(DiscoModel):
 
     @classmethod
     def from_evidence(
-        cls, hypothesis: Hypothesis, result: Result | None = None, decision: Decision | None = None
+        cls,
+        hypothesis: Hypothesis,
+        result: Result | None = None,
+        decision: Decision | None = None,
+        rehearsal: Result | None = None,
     ) -> ExperimentRow:
-        """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing)."""
+        """The row of ``hypothesis`` with its latest ``result`` and ``decision`` (either may be missing),
+        and what its latest ``rehearsal`` said, apart (a rehearsal passed as ``result`` is refused)."""
+        if result is not None and result.rehearsal:
+            raise ValueError("a rehearsal is not evidence: pass it as rehearsal=, not as the result")
         fields: dict[str, object] = dict(
             id=hypothesis.id,
             problem=hypothesis.problem,
@@ -80,6 +91,8 @@ class ExperimentRow(DiscoModel):
                 learning=decision.learning or "",
                 without_evidence=decision.without_evidence,
             )
+        if rehearsal is not None:
+            fields.update(rehearsal=rehearsal.verdict)
         return cls(**fields)
 
     @property

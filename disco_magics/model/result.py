@@ -10,12 +10,13 @@ from pydantic import Field, computed_field, model_validator
 
 from ._base import DiscoModel, Name, utcnow
 from .hypothesis import Verdict
+from .provenance import Provenance
 
 MetricKind = Literal["proportion", "mean"]
 METRIC_KINDS: tuple[str, ...] = get_args(MetricKind)
 
 Direction = Literal["increase", "decrease"]
-Source = Literal["data", "aggregates", "events"]
+Source = Literal["data", "aggregates", "events", "sql"]
 Engine = Literal["frequentist", "bayesian"]
 ENGINES: tuple[str, ...] = get_args(Engine)
 
@@ -274,6 +275,14 @@ class Result(DiscoModel):
     srm_p_value: float | None = Field(default=None, ge=0, le=1)
     look: int = Field(default=1, ge=1, description="1 for the first measurement of this hypothesis.")
     source: Source = "data"
+    rehearsal: bool = Field(
+        default=False,
+        description="Measured on synthetic data (made by %%synth, or marked --rehearsal): shown and kept apart, "
+        "never evidence — it changes no status, look, verdict column or report.",
+    )
+    provenance: Provenance | None = Field(
+        default=None, description="The synthetic data's provenance, when the tool found it on the data."
+    )
     engine: Engine = "frequentist"
     sequential: bool | None = Field(
         default=False, description="Frequentist only: True when the interval is always valid; None when Bayesian."
@@ -315,6 +324,8 @@ class Result(DiscoModel):
             raise ValueError("ci_low must not exceed ci_high")
         if "\n" in self.reason:
             raise ValueError("reason must be one line")
+        if self.provenance is not None and not self.rehearsal:
+            raise ValueError("a result with synthetic provenance must be a rehearsal")
         if self.engine == "bayesian" and self.sequential:
             raise ValueError("the Bayesian engine has no sequential test")
         if self.engine == "frequentist" and self.risk is not None:

@@ -51,6 +51,29 @@ def user_dataframe(namespace: dict[str, Any], name: str):
     return value
 
 
+def user_text(namespace: dict[str, Any], raw: str, what: str, example: str) -> str:
+    """``--sql NAME`` / ``--connection NAME``: the string in variable NAME, else the (quoted) text itself.
+
+    A bare name must be a variable holding text (a query, a URL kept out of the notebook's source); anything
+    else is the literal value, one pair of outer quotes removed (IPython keeps them).
+    """
+    text = str(raw).strip()
+    if text.isidentifier():
+        value = namespace.get(text)
+        if isinstance(value, str):
+            return value
+        held = sorted(k for k, v in namespace.items() if not k.startswith("_") and isinstance(v, str))[:20]
+        known = ", ".join(held) or "none"
+        what_is = "no variable" if value is None else f"a {type(value).__name__}, not text, in variable"
+        raise NotFoundError(
+            f"{what} {text!r}: {what_is} named {text!r} in the notebook; variables holding text: {known}",
+            example=example,
+        )
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return text
+
+
 def _is_dataframe(value: Any) -> bool:
     cls = type(value)
     return cls.__name__ == "DataFrame" and cls.__module__.startswith("pandas")

@@ -137,7 +137,7 @@ def evaluate(
         1 for the first measurement of this hypothesis, 2 for the second...; later looks get a peeking note.
     expected_split : (float, float), optional
         Expected (control, treatment) shares of users, equal when omitted; drives the sample-ratio check.
-    source : {"data", "aggregates", "events"}
+    source : {"data", "aggregates", "events", "sql"}
         Where the numbers came from.
     engine : {"frequentist", "bayesian"}
         GrowthBook's frequentist test (fixed or sequential) or its effect Bayesian test.

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from ..errors import StoreError
 from ..model import Decision, Hypothesis, Problem, Result, utcnow
 from . import schema
+from ._rehearsals import Rehearsals, insert_rehearsal
 from .schema import SCHEMA_VERSION
 
 DEFAULT_PATH = Path(".disco") / "discovery.db"
@@ -147,7 +148,7 @@ def _dumps(model) -> str:
     return model.model_dump_json()
 
 
-class Store:
+class Store(Rehearsals):
     """Durable persistence of problems, hypotheses, results, decisions, events and artifacts."""
 
     def __init__(
@@ -364,12 +365,21 @@ class Store:
                 )
             made = list(make(self._count_results(c, problem, hypothesis_id) + 1))
             for result in made:
+                if getattr(result, "rehearsal", False):  # kept apart: no look, no status
+                    insert_rehearsal(c, problem, result)
+                    continue
                 self._insert_result(c, problem, result)
                 self._set_status(c, problem, result.hypothesis, result.verdict)
         return made
 
     def add_result(self, problem: str, result, status: str | None = None) -> None:
-        """Append a result (any model with hypothesis, look, verdict, recorded_at) and move the status."""
+        """Append a result (any model with hypothesis, look, verdict, recorded_at) and move the status.
+
+        A rehearsal (``result.rehearsal``) is kept apart instead and moves nothing: see :meth:`add_rehearsal`.
+        """
+        if getattr(result, "rehearsal", False):
+            self.add_rehearsal(problem, result)
+            return
         with self._write() as c:
             self._insert_result(c, problem, result)
             if status is not None:

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from ..errors import ValidationFailed
 from ..model.dataset import ColumnSpec, DatasetSpec
+from ._provenance import made_by, stamp
 from ._registry import Draw, Family, family
 
 __all__ = ["BLOCK_ROWS", "Plan", "iter_chunks", "resolve_seed", "sample"]
@@ -205,7 +206,7 @@ def _as_spec(spec: DatasetSpec | str) -> DatasetSpec:
     return parse_spec(spec)
 
 
-def sample(spec: DatasetSpec | str, rows: int, seed: int | None = None) -> pd.DataFrame:
+def sample(spec: DatasetSpec | str, rows: int, seed: int | None = None, *, name: str | None = None) -> pd.DataFrame:
     """Sample ``rows`` rows of ``spec``.
 
     Parameters
@@ -216,36 +217,46 @@ def sample(spec: DatasetSpec | str, rows: int, seed: int | None = None) -> pd.Da
         Number of rows, >= 0.
     seed
         Same spec + seed + rows give the same DataFrame in any process. None draws fresh entropy.
+    name
+        The dataset's name (the ``%%synth`` NAME), kept in its provenance.
 
     Returns
     -------
     pandas.DataFrame
         One column per base line, in order: ``bool`` (bernoulli), ``int64`` (poisson, integer), ``float64``
         (normal, lognormal, uniform), ``datetime64[ns]`` (date), ``category`` (choice, categories in spec
-        order) and ``str`` (fake, sequence). ``df.attrs["seed"]`` holds the seed used.
+        order) and ``str`` (fake, sequence). ``df.attrs["seed"]`` holds the seed used, and
+        ``df.attrs[PROVENANCE_KEY]`` the provenance that makes a measurement of it a rehearsal.
     """
     spec = _as_spec(spec)
     rows = _check_rows(rows)
     seed = resolve_seed(seed)
     frame = Plan(spec).frame(seed, 0, rows)
     frame.attrs["seed"] = seed
-    return frame
+    return stamp(frame, made_by(spec, rows, seed, name))
 
 
 def iter_chunks(
-    spec: DatasetSpec | str, rows: int, seed: int | None = None, chunk_rows: int = 8 * BLOCK_ROWS
+    spec: DatasetSpec | str,
+    rows: int,
+    seed: int | None = None,
+    chunk_rows: int = 8 * BLOCK_ROWS,
+    *,
+    name: str | None = None,
 ) -> Iterator[pd.DataFrame]:
     """``sample(spec, rows, seed)`` in consecutive DataFrames of about ``chunk_rows`` rows.
 
     ``chunk_rows`` is rounded up to a multiple of ``BLOCK_ROWS`` so that the chunks, concatenated, equal
     ``sample(spec, rows, seed)`` exactly. Pass an explicit seed: with None every call draws new data.
+    Every chunk carries the provenance of the whole dataset (all ``rows``).
     """
     spec = _as_spec(spec)
     rows = _check_rows(rows)
     seed = resolve_seed(seed)
     step = max(1, math.ceil(_check_rows(chunk_rows) / BLOCK_ROWS)) * BLOCK_ROWS
     plan = Plan(spec)
+    provenance = made_by(spec, rows, seed, name)
     for start in range(0, max(rows, 1), step):
         frame = plan.frame(seed, start, min(start + step, rows))
         frame.attrs["seed"] = seed
-        yield frame
+        yield stamp(frame, provenance)

@@ -487,6 +487,16 @@ export function cell(view, column, row, many) {
       td.append(badge(value));
       if (row.reason) td.title = row.reason;
       if ((row.looks || 0) > 1) td.append(h("div", { class: "disco-xt-looks", text: `look ${row.looks}` }));
+      // The last rehearsal (synthetic data), apart from the evidence and never counted as it.
+      if (row.rehearsal) {
+        td.append(
+          h("div", {
+            class: "disco-xt-rehearsal",
+            text: `rehearsal: ${row.rehearsal}`,
+            title: "the latest rehearsal on synthetic data: not evidence",
+          }),
+        );
+      }
       break;
     case "status":
       td.append(badge(value));

@@ -281,6 +281,29 @@ export class DiscoveryPanel extends Widget {
       );
     }
     const extras: HTMLElement[] = [];
+    const rh = hyp.rehearsal;
+    if (rh) {
+      // Apart from the evidence, and labelled: what the analysis said on synthetic data.
+      extras.push(
+        h(
+          'div',
+          { class: 'jp-DiscoPanel-rehearsal jp-DiscoMuted', 'data-testid': 'disco-rehearsal', 'data-verdict': rh.verdict },
+          h('span', { class: 'jp-DiscoPanel-verdictLabel' }, 'Rehearsal on synthetic data: ', rh.verdict),
+          rh.lift !== null ? ` · lift ${fmtSigned(rh.lift)}` : '',
+          ' (not evidence) ',
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'jp-DiscoPanel-link',
+              'aria-label': `Go to rehearsal for ${hyp.id}`,
+              onClick: () => this._jumpRequested.emit(rh.cell)
+            },
+            'Go to rehearsal'
+          )
+        )
+      );
+    }
     if (hyp.decision || hyp.learning) {
       extras.push(
         h(

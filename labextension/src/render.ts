@@ -327,15 +327,24 @@ export function renderResult(data: IResultBundle): HTMLElement {
     text(data.recorded_at) ? `recorded ${fmtTime(data.recorded_at)}` : '',
     text(data.metric_kind)
   ].filter(Boolean);
+  const rehearsal = data.rehearsal === true;
   return card(
     'result',
     text(data.hypothesis),
     'disco-result-card',
     header(
-      'Result',
+      rehearsal ? 'Rehearsal' : 'Result',
       `${text(data.hypothesis)}${text(data.metric) ? ` · ${text(data.metric)}` : ''}`,
       badge(verdict, 'verdict')
     ),
+    rehearsal
+      ? h(
+          'p',
+          { class: 'jp-DiscoCard-warnings', 'data-testid': 'disco-rehearsal' },
+          'Rehearsal: what the analysis would say on synthetic data with the effect you planted. Not evidence: ' +
+            'the hypothesis is unchanged.'
+        )
+      : null,
     text(data.reason) ? h('p', { class: 'jp-DiscoCard-reason' }, text(data.reason)) : null,
     h(
       'div',

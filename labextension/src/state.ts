@@ -11,7 +11,9 @@
  * - a hypothesis belongs to its `--problem`, else its bundle's problem, else the
  *   nearest problem cell above it;
  * - a hypothesis's status is the verdict of its latest result, else the status of
- *   its newest hypothesis bundle or experiment-table row, else "draft".
+ *   its newest hypothesis bundle or experiment-table row, else "draft";
+ * - a rehearsal result (measured on synthetic data) is kept apart: it is shown as the
+ *   hypothesis's latest rehearsal and never moves its status or counts as evidence.
  */
 import {
   asRisk,
@@ -349,6 +351,7 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
   const problemBundles = new Map<string, IFound<IProblemBundle>[]>();
   const hypothesisBundles = new Map<string, IFound<IHypothesisBundle>[]>();
   const results = new Map<string, IFound<IResultBundle>[]>();
+  const rehearsals = new Map<string, IFound<IResultBundle>[]>();
   const rows = new Map<string, IFound<IExperimentRow>[]>();
   const measures = new Map<string, ICellRef[]>();
   const datasets: IDatasetState[] = [];
@@ -417,7 +420,8 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
       }
       const result = asResultBundle(outputJSON(output, MIME.result));
       if (result) {
-        pushTo(results, result.hypothesis, {
+        // A rehearsal (synthetic data) never moves a status or counts as evidence.
+        pushTo(result.rehearsal === true ? rehearsals : results, result.hypothesis, {
           value: result,
           cell: ref,
           order,
@@ -458,7 +462,8 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
     ...hypothesisCells.keys(),
     ...hypothesisBundles.keys(),
     ...rows.keys(),
-    ...results.keys()
+    ...results.keys(),
+    ...rehearsals.keys()
   ]);
   const problemCellOrder = facts
     .filter(f => f.problemSource)
@@ -475,6 +480,8 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
       results.get(id) ?? [],
       rows.get(id) ?? []
     );
+    const rehearsal = latest(rehearsals.get(id) ?? []);
+    hypothesis.rehearsal = rehearsal ? resultEvidence(rehearsal) : null;
     hypothesis.measures = measures.get(id) ?? [];
     hypothesis.datasets = datasets.filter(d => d.forId === id).map(d => d.name);
     if (!hypothesis.problem && defining) {
@@ -697,6 +704,7 @@ function buildHypothesis(
     warnings: own ? strings(own.warnings) : source ? [] : strings(saved?.warnings),
     postHoc: own?.post_hoc === true || saved?.post_hoc === true || row?.value.post_hoc === true,
     evidence: result ? resultEvidence(result) : row ? rowEvidence(row) : null,
+    rehearsal: null,
     decision: str(row?.value.decision),
     learning: str(row?.value.learning),
     measures: [],

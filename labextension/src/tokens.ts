@@ -111,6 +111,8 @@ export interface IResultBundle {
   required_n_per_arm?: number | null;
   look?: number | null;
   recorded_at?: string | null;
+  /** A measurement of synthetic data: shown, never evidence. */
+  rehearsal?: boolean | null;
   /** "frequentist" or "bayesian"; sequential says which frequentist interval was computed. */
   engine?: string | null;
   sequential?: boolean | null;
@@ -244,6 +246,8 @@ export interface IHypothesisState {
   /** The goalposts (metric, target, baseline, direction) moved after data. */
   postHoc: boolean;
   evidence: IEvidenceState | null;
+  /** The latest rehearsal (a measurement of synthetic data): shown apart, never evidence. */
+  rehearsal: IEvidenceState | null;
   decision: string | null;
   learning: string | null;
   /** Cells with `%measure ID` lines, in document order. */

@@ -223,6 +223,16 @@ describe("the DOM", { skip: jsdom ? false : "jsdom is not installed (jlpm instal
     assert.doesNotMatch(t.cell(view, idColumn, row(), false).textContent, /post hoc/);
   });
 
+  it("shows the last rehearsal under the verdict, apart and said not to be evidence", () => {
+    const view = { state: viewState(), model: { get: () => ({}) }, redrawRow() {}, save() {}, cancel() {} };
+    const verdictColumn = t.COLUMNS.find((c) => c.key === "verdict");
+    const td = t.cell(view, verdictColumn, row({ verdict: null, status: "draft", rehearsal: "validated" }), false);
+    const note = td.querySelector(".disco-xt-rehearsal");
+    assert.equal(note.textContent, "rehearsal: validated");
+    assert.match(note.getAttribute("title"), /not evidence/);
+    assert.equal(t.cell(view, verdictColumn, row(), false).querySelector(".disco-xt-rehearsal"), null);
+  });
+
   it("marks the sorted column and filters by a chip", () => {
     const head = t.headerRow({ key: "p_value", desc: true }, false, () => {});
     const sorted = [...head.querySelectorAll("th")].filter((th) => th.getAttribute("aria-sort") !== "none");

@@ -70,6 +70,26 @@ describe('DiscoveryPanel', () => {
     expect(inserts).toEqual(['measure']);
   });
 
+  it('shows the last rehearsal apart from the evidence, without changing the status', () => {
+    const rehearsed = notebook(
+      code(PROBLEM_SOURCE),
+      code(H1_SOURCE, [display(MIME.hypothesis, hypothesisBundle())], 1),
+      code('%measure H1 --data rehearsal', [display(MIME.result, resultBundle({ verdict: 'validated', rehearsal: true }))], 2)
+    );
+    const panel = new DiscoveryPanel();
+    panel.render({ title: 'x.ipynb', state: notebookToState(rehearsed), activeIndex: 1 });
+    const item = panel.node.querySelector<HTMLElement>('[data-hypothesis="H1"]')!;
+    expect(item.dataset.status).toBe('draft');
+    expect(item.querySelector('[data-testid="disco-verdict"]')!.getAttribute('data-verdict')).toBe('none');
+    const rehearsal = item.querySelector<HTMLElement>('[data-testid="disco-rehearsal"]')!;
+    expect(rehearsal.textContent).toContain('Rehearsal on synthetic data: validated');
+    expect(rehearsal.textContent).toContain('not evidence');
+    const jumps: ICellRef[] = [];
+    panel.jumpRequested.connect((_, ref) => jumps.push(ref));
+    byLabel(panel, 'Go to rehearsal for H1').click();
+    expect(jumps.map(j => j.index)).toEqual([2]);
+  });
+
   it('invites a first problem in a notebook without discovery cells', () => {
     const panel = new DiscoveryPanel();
     panel.render({ title: 'empty.ipynb', state: notebookToState(notebook(code('x = 1'))), activeIndex: 0 });

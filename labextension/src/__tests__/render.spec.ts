@@ -62,6 +62,14 @@ describe('cards', () => {
     expect(host.textContent).toContain('About 1,235 users per arm');
   });
 
+  it('labels a rehearsal result as a rehearsal, not evidence', () => {
+    const host = render(MIME.result, resultBundle({ verdict: 'validated', rehearsal: true }));
+    expect(host.querySelector('[data-testid="disco-rehearsal"]')!.textContent).toContain('synthetic data with the effect you planted');
+    expect(host.textContent).toContain('Rehearsal');
+    const real = render(MIME.result, resultBundle({ verdict: 'validated' }));
+    expect(real.querySelector('[data-testid="disco-rehearsal"]')).toBeNull();
+  });
+
   it('marks the target where Python put it (target_lift), not where it would compute it', () => {
     // the fixture's control mean (0.18) would put it at +0.12; the number Python sends is the one drawn
     const host = render(MIME.result, resultBundle({ target_lift: 0.1 }));

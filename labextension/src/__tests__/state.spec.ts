@@ -89,6 +89,27 @@ describe('notebookToState with saved outputs', () => {
     expect(h1.measures.map(m => m.index)).toEqual([2, 3]);
   });
 
+  it('keeps a rehearsal apart: it never moves the status or counts as evidence', () => {
+    const nb = notebook(
+      code(PROBLEM_SOURCE, [display(MIME.problem, problemBundle)], 1),
+      code(H1_SOURCE, [display(MIME.hypothesis, hypothesisBundle())], 2),
+      code('%measure H1 --data rehearsal', [display(MIME.result, resultBundle({ verdict: 'validated', rehearsal: true, lift: 0.1 }))], 3)
+    );
+    const [h1] = notebookToState(nb).problems[0].hypotheses;
+    expect(h1.status).toBe('draft');
+    expect(h1.evidence).toBeNull();
+    expect(h1.rehearsal).toMatchObject({ verdict: 'validated', lift: 0.1, cell: { index: 2 } });
+
+    const measured = notebook(
+      ...nb.cells,
+      code('%measure H1 --data export', [display(MIME.result, resultBundle({ verdict: 'inconclusive', recorded_at: '2026-01-01T00:00:00Z' }))], 4)
+    );
+    const [again] = notebookToState(measured).problems[0].hypotheses;
+    expect(again.status).toBe('inconclusive');
+    expect(again.evidence).toMatchObject({ verdict: 'inconclusive', cell: { index: 3 } });
+    expect(again.rehearsal?.verdict).toBe('validated');
+  });
+
   it('falls back to document order when results have no timestamps', () => {
     const nb = notebook(
       code(H1_SOURCE),
