@@ -22,7 +22,7 @@ WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 def sample_rows() -> list[ExperimentRow]:
     """Every kind of cell: results or none, a tiny p, thousands, post hoc, a long and an evil
-    statement, a decision without evidence, another problem."""
+    statement, a decision without evidence, rehearsals (with and without evidence), another problem."""
     common = dict(problem="onboarding", metric="invite_rate", baseline=0.18, target=0.25, updated_at=WHEN)
     return [
         ExperimentRow(
@@ -31,10 +31,13 @@ def sample_rows() -> list[ExperimentRow]:
             p_value=0.00002, verdict="validated", status="validated", decision="persevere",
             learning="Admins <b>love</b> it & ask for more", looks=2, **common,
         ),
-        ExperimentRow(id="H2", statement="x " * 80 + "end", risk="usability", status="draft", **common),
+        ExperimentRow(
+            id="H2", statement="x " * 80 + "end", risk="usability", status="draft", rehearsal="validated", **common
+        ),
         ExperimentRow(
             id="H3", statement='A "quoted" <i>banner</i> helps', observed=0.179, lift=-0.001, ci_low=-0.03,
-            ci_high=0.028, n=800, p_value=0.049, verdict="inconclusive", status="running", post_hoc=True,
+            ci_high=0.028, n=800, p_value=0.049, verdict="inconclusive", rehearsal="invalidated", status="running",
+            post_hoc=True,
             decision="kill", without_evidence=True, **common,
         ),
         ExperimentRow(

@@ -195,7 +195,9 @@ export function rowsFromHtml(html: string): IExperimentRow[] {
       ci_high: lift ? cellNumber(lift[3]) : null,
       n: cellNumber(cellText(at('n'))),
       p_value: cellNumber(cellText(at('p_value'))),
-      verdict: cellText(at('verdict')),
+      verdict: at('verdict').querySelector('b')?.textContent?.trim() || null,
+      // the latest rehearsal (synthetic data), written apart under the verdict: never evidence
+      rehearsal: (at('verdict').querySelector('.disco-rehearsal')?.textContent ?? '').replace(/^rehearsal: /, '').trim() || null,
       status: cellText(at('status')),
       decision: decisionCell.querySelector('b')?.textContent?.trim() || null,
       learning: cellText(at('learning')) ?? '',

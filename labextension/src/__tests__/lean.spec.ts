@@ -12,7 +12,7 @@ import fixture from './lean-table.json';
 const EXPECTED = fixture.rows as IExperimentRow[];
 const SHOWN = [
   'id', 'statement', 'risk', 'metric', 'baseline', 'target', 'observed', 'lift', 'ci_low', 'ci_high',
-  'n', 'p_value', 'verdict', 'status', 'decision', 'learning', 'without_evidence', 'post_hoc'
+  'n', 'p_value', 'verdict', 'rehearsal', 'status', 'decision', 'learning', 'without_evidence', 'post_hoc'
 ] as const;
 
 function close(actual: unknown, expected: unknown, key: string): void {
