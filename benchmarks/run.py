@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-MODULES = ("bench_core", "bench_stats", "bench_synth", "bench_table", "bench_llm", "bench_sql")
+MODULES = ("bench_core", "bench_stats", "bench_synth", "bench_table", "bench_portfolio", "bench_llm", "bench_sql")
 VERSIONS = ("disco-magics", "ipython", "numpy", "pandas", "scipy", "sqlalchemy", "pydantic", "faker", "mimesis",
             "jupyter-ai-magics", "statsmodels", "instructor", "openai", "anywidget", "pyarrow", "duckdb",
             "duckdb-engine")

@@ -70,3 +70,8 @@ def unload_ipython_extension(ipython) -> None:
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "disco-magics"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The read-only portfolio route (``disco_magics.server``), enabled on install."""
+    return [{"module": "disco_magics.server"}]

@@ -84,9 +84,12 @@ def run_notebook(path: Path, out: Path | None, inplace: bool, timeout: int, prog
         on_cell_complete=on_complete,
         on_cell_error=on_error,
     )
+    _send_cell_ids(client)
     status = 0
     try:
-        client.execute()
+        # The kernel learns its notebook as under JupyterLab (JPY_SESSION_NAME), so what the notebook
+        # declares records where it came from (the portfolio's "open the notebook").
+        client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path.resolve())})
     except (CellExecutionError, CellTimeoutError) as err:
         status = 1
         index = failed.get("index", "?")
@@ -109,6 +112,34 @@ def run_notebook(path: Path, out: Path | None, inplace: bool, timeout: int, prog
     if status == 0:
         _summary(path, notebook)
     return status
+
+
+def _send_cell_ids(client) -> None:
+    """Send each cell's id with its execute request (``metadata.cellId``), as JupyterLab does.
+
+    nbclient sends none, and jupyter_client's ``execute`` takes no metadata; the request is built by the
+    client's ``session.msg``, so that call is wrapped once the kernel client exists (``on_cell_execute``
+    runs just before each request is sent).
+    """
+    running: dict[str, str | None] = {"cell": None}
+    wrapped: set[int] = set()
+
+    def on_cell_execute(cell, cell_index, **_):
+        running["cell"] = cell.get("id")
+        session = getattr(client.kc, "session", None)
+        if session is None or id(session) in wrapped:
+            return
+        wrapped.add(id(session))
+        original = session.msg
+
+        def msg(msg_type, content=None, parent=None, header=None, metadata=None):
+            if msg_type == "execute_request" and running["cell"]:
+                metadata = {**(metadata or {}), "cellId": running["cell"]}
+            return original(msg_type, content, parent, header, metadata)
+
+        session.msg = msg
+
+    client.on_cell_execute = on_cell_execute
 
 
 def _summary(path: Path, notebook) -> None:
@@ -147,6 +178,30 @@ def write_report(store: str | None, out: str | None, problem: str | None) -> int
         print(f"wrote {out}", file=sys.stderr)
     else:
         print(report_markdown(made), end="")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------- portfolio
+
+
+def write_portfolio(store: str | None, out: str | None) -> int:
+    """Every problem and hypothesis of the store, as Markdown on stdout or into ``out`` (.md or .html)."""
+    from .api import portfolio
+    from .api._common import _standalone_html
+    from .display.portfolio import portfolio_html, portfolio_markdown
+
+    suffix = Path(out).suffix.lower() if out else ".md"
+    if suffix not in (".md", ".html"):
+        return _fail(f"portfolio: cannot write {Path(out).name[:60]!r}: use .md or .html — e.g. --out portfolio.md", 2)
+    made = portfolio(store)
+    text = portfolio_markdown(made) if suffix == ".md" else _standalone_html(portfolio_html(made))
+    if out:
+        from .files import write_text_atomic
+
+        write_text_atomic(out, text)
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        print(text, end="")
     return 0
 
 
@@ -252,6 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--problem", help="only this problem")
     rep.add_argument("--out", help="report.md or report.html (default: Markdown on stdout)")
 
+    port = sub.add_parser("portfolio", help="every problem and hypothesis of a store, across notebooks")
+    port.add_argument(
+        "--store", help="store path or database URL (default: DISCO_STORE or .disco/discovery.db)"
+    )
+    port.add_argument("--out", help="portfolio.md or portfolio.html (default: Markdown on stdout)")
+
     init = sub.add_parser("init", help="create a new discovery notebook from the template")
     init.add_argument("name")
     init.add_argument("--dir", type=Path, default=Path("."), help="folder for the notebook (default: here)")
@@ -277,13 +338,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "report":
             return write_report(args.store, args.out, args.problem)
+        if args.command == "portfolio":
+            return write_portfolio(args.store, args.out)
         if args.command == "init":
             return init_notebook(args.name, args.dir)
         if args.command == "serve":
             from .serve import serve
 
             return serve(args.id, host=args.host, port=args.port, folder=args.dir, store=args.store)
-        return _fail("no command given; choose run, report, init or serve (see disco --help)", 2)
+        return _fail("no command given; choose run, report, portfolio, init or serve (see disco --help)", 2)
     except DiscoError as err:
         return _fail(f"{args.command}: {err.one_line()}", 2)
     except KeyboardInterrupt:

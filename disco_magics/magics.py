@@ -506,5 +506,8 @@ def load(ipython) -> DiscoMagics:
     ipython.display_formatter.mimebundle_formatter.for_type_by_name(
         "disco_magics.model._base", "DiscoModel", _model_bundle
     )
+    from .origin import kernel_origin
+
+    magics.session.locate = functools.partial(kernel_origin, ipython)
     set_session(magics.session)
     return magics

@@ -25,6 +25,8 @@ class Session:
     _store: Any = field(default=None, repr=False)
     _listeners: list[Listener] = field(default_factory=list, repr=False)
     _llm: Any = field(default=None, repr=False)
+    #: where the code running now lives (``origin.kernel_origin`` in a kernel); None outside notebooks
+    locate: Callable[[], Any] | None = field(default=None, repr=False)
 
     # --------------------------------------------------------------------------------------------- store
 
@@ -58,6 +60,15 @@ class Session:
     def notify(self, kind: str, obj: Any) -> None:
         for listener in list(self._listeners):
             listener(kind, obj)
+
+    def origin(self):
+        """The notebook and cell running now (an ``Origin``), or None when unknown; never raises."""
+        if self.locate is None:
+            return None
+        try:
+            return self.locate()
+        except Exception:  # provenance is a courtesy: it must never stop a declaration being stored
+            return None
 
     # ---------------------------------------------------------------------------------------- resolution
 

@@ -37,7 +37,20 @@ make_venv() {
 install_package() {
   # install_package EXTRAS : the package (editable) with its lab extension, built by hatch-jupyter-builder
   log "pip install -e .[$1] (builds the JupyterLab extension with jlpm on first run)"
+  # A re-install writes the wheel's shared install.json through the symlink `labextension develop` made
+  # (share/jupyter/labextensions/disco-magics -> disco_magics/labextension); the next wheel build would
+  # then hold that file twice and fail. It is a stray copy: remove it.
+  rm -f "$ROOT/disco_magics/labextension/install.json"
   if [ -n "$1" ]; then "$PY" -m pip install -q -e "$ROOT[$1]"; else "$PY" -m pip install -q -e "$ROOT"; fi
   "$VENV/bin/jupyter-labextension" develop --overwrite "$ROOT" >/dev/null 2>&1
   "$VENV/bin/jupyter-labextension" list 2>&1 | grep -q "disco-magics.*enabled.*OK" || { echo "the lab extension is not enabled" >&2; return 1; }
+  # The server extension (the portfolio route): a wheel enables it through its shared data
+  # (etc/jupyter/jupyter_server_config.d); an editable install may not copy shared data, so copy it here
+  # (`jupyter server extension enable` refuses an extension no config file names yet).
+  mkdir -p "$VENV/etc/jupyter/jupyter_server_config.d"
+  cp "$ROOT/jupyter-config/jupyter_server_config.d/disco_magics.json" "$VENV/etc/jupyter/jupyter_server_config.d/"
+  # (the list is read whole first: grep -q stops at its match, and under pipefail the writer's SIGPIPE fails)
+  local servers
+  servers="$("$VENV/bin/jupyter-server" extension list 2>&1)"
+  grep -q "disco_magics.*enabled" <<<"$servers" || { echo "the server extension is not enabled" >&2; return 1; }
 }

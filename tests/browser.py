@@ -141,10 +141,16 @@ class JupyterLab:
 
 
 def start_jupyter_lab(
-    root_dir: Path, home: Path, extra_args: list[str] | None = None, timeout: float = 120, app: str = "jupyterlab"
+    root_dir: Path,
+    home: Path,
+    extra_args: list[str] | None = None,
+    timeout: float = 120,
+    app: str = "jupyterlab",
+    env: dict[str, str] | None = None,
 ) -> JupyterLab:
     """Start ``jupyter lab`` (or ``app="notebook"``: Notebook 7, same extensions) on loopback and wait
-    until ``/api/status`` answers."""
+    until ``/api/status`` answers (``env``: variables set for the server on top of the scrubbed
+    environment, e.g. ``DISCO_STORE``)."""
     token = secrets.token_hex(24)
     port = free_port()
     settings_dir = home / "lab-settings"
@@ -152,8 +158,10 @@ def start_jupyter_lab(
         path = settings_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value))
+    extra_env = env or {}
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
     env.update(
+        **extra_env,
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
         JUPYTERLAB_SETTINGS_DIR=str(settings_dir),

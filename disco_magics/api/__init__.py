@@ -15,6 +15,7 @@ from .experiments import experiment_row, experiment_table, experiments
 from .export import EXPORT_FORMATS, export_experiments
 from .measure import MEASURE_EXAMPLE, measure, results, track
 from .plan import PLAN_EXAMPLE, plan
+from .portfolio import portfolio
 from .problems import DECIDE_EXAMPLE, decide, hypothesis, problem
 from .prototypes import PROTOTYPE_EXAMPLE, prototype
 from .report import report
@@ -48,6 +49,7 @@ __all__ = [
     "link_dataset",
     "measure",
     "plan",
+    "portfolio",
     "problem",
     "prototype",
     "report",

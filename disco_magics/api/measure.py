@@ -189,6 +189,8 @@ def _evaluate_and_store(
     A rehearsal is what the next real look would say; the store keeps it apart and it is not one."""
     from .. import stats
 
+    origin = s.origin()
+
     def judge(first_look: int) -> list:
         # runs inside the store's write transaction, so the look numbers are this kernel's alone
         made = [
@@ -209,6 +211,8 @@ def _evaluate_and_store(
             )
             for look, (control_arm, treatment_arm) in enumerate(pairs, start=first_look)
         ]
+        if origin is not None:  # the notebook and cell that measured
+            made = [r.model_copy(update={"origin": origin}) for r in made]
         if rehearsal:
             made = [r.model_copy(update={"rehearsal": True, "provenance": provenance}) for r in made]
         return made

@@ -18,6 +18,7 @@ def problem(name: str, text: str, *, session: Session | None = None) -> Problem:
 
     s = _session(session)
     parsed = parse_problem(name, text or "")
+    parsed.origin = s.origin()
     s.store.save_problem(parsed)
     s.current_problem = parsed.name
     s.notify("problem", parsed)
@@ -41,6 +42,7 @@ def hypothesis(
     s = _session(session)
     owner = s.resolve_problem(problem, example=HYPOTHESIS_EXAMPLE) if (problem or s.problem_name()) else None
     parsed = parse_hypothesis(id, text, owner, metric=metric, target=target, baseline=baseline, risk=risk)
+    parsed.origin = s.origin()
     previous = s.store.hypothesis(parsed.problem, parsed.id)
     if previous is not None:
         from ..preregistration import carry_over
@@ -71,7 +73,11 @@ def decide(
     evidence = s.store.count_results(found.problem, found.id) > 0
     try:
         made = Decision(
-            hypothesis=found.id, decision=decision, learning=learning or "", without_evidence=not evidence
+            hypothesis=found.id,
+            decision=decision,
+            learning=learning or "",
+            without_evidence=not evidence,
+            origin=s.origin(),
         )
     except ValidationError as err:  # a learning too long, or with a NUL byte: one line, nothing stored
         from ..parse.cells import first_error

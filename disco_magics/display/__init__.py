@@ -45,6 +45,12 @@ def _result(obj) -> tuple[str, str]:
     return data["text/plain"], data["text/html"]
 
 
+def _portfolio(obj) -> tuple[str, str]:
+    from .portfolio import portfolio_html, portfolio_text
+
+    return portfolio_text(obj), portfolio_html(obj)
+
+
 def _report(obj) -> tuple[str, str]:
     from .report import report_html, report_text
 
@@ -72,6 +78,7 @@ _RENDERERS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "LearningReport": _report,
     "Plan": _plan,
     "PeekingSimulation": _peeking,
+    "Portfolio": _portfolio,
 }
 
 
@@ -91,6 +98,11 @@ def register(type_name: str, renderer: Callable[[Any], tuple[str, str]]) -> None
     _RENDERERS[type_name] = renderer
 
 
+#: stored, never displayed: ``origin`` (the notebook's own path and cell) would put the author's absolute
+#: paths into every saved output, and make saved outputs differ from machine to machine
+_NOT_SHOWN = {"origin"}
+
+
 def bundle(obj, metadata: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The display bundle of a model: (data, metadata)."""
     whole = _BUNDLES.get(type(obj).__name__)
@@ -98,7 +110,7 @@ def bundle(obj, metadata: dict[str, Any] | None = None) -> tuple[dict[str, Any],
         data, meta = whole(obj)
         return data, {**meta, **(metadata or {})}
     renderer = _RENDERERS.get(type(obj).__name__)
-    payload = obj.model_dump(mode="json")
+    payload = obj.model_dump(mode="json", exclude=_NOT_SHOWN)
     if renderer is None:
         return {"text/plain": repr(obj), obj.media_type(): payload}, dict(metadata or {})
     text, html = renderer(obj)

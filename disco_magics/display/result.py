@@ -177,5 +177,5 @@ def result_bundle(result: Result) -> dict[str, Any]:
     return {
         "text/plain": result_text(result),
         "text/html": result_html(result),
-        result.media_type(): result.model_dump(mode="json"),
+        result.media_type(): result.model_dump(mode="json", exclude={"origin"}),
     }

@@ -13,6 +13,8 @@ from .dataset import (
 )
 from .experiment import ExperimentRow, ExperimentTable
 from .hypothesis import DECISIONS, RISKS, STATUSES, VERDICTS, Decision, Hypothesis
+from .origin import Origin
+from .portfolio import Portfolio, PortfolioHypothesis, PortfolioProblem
 from .problem import Metric, Problem
 from .prototype import DraftedPrototype, Prototype, PrototypeDraft, PrototypeEvent, PrototypeFile
 from .provenance import PROVENANCE_KEY, Provenance
@@ -40,7 +42,11 @@ __all__ = [
     "Hypothesis",
     "Metric",
     "Name",
+    "Origin",
     "PlantedEffect",
+    "Portfolio",
+    "PortfolioHypothesis",
+    "PortfolioProblem",
     "Problem",
     "Prototype",
     "PrototypeDraft",

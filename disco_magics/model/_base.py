@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, model_validator
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$"
 NAME_RE = re.compile(NAME_PATTERN)
@@ -15,6 +15,10 @@ NAME_RE = re.compile(NAME_PATTERN)
 #: A name users type: problem names, hypothesis IDs, metric names, dataset names.
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 
+
+#: validation context for JSON read back from the store: it was checked for NUL bytes when it was written,
+#: so reading skips that walk over every string (the portfolio reads tens of thousands of models)
+STORED: dict[str, bool] = {"stored": True}
 
 #: (data, metadata) of a display bundle, as ``_repr_mimebundle_`` returns it
 Bundle = tuple[dict[str, Any], dict[str, Any]]
@@ -58,9 +62,11 @@ class DiscoModel(BaseModel):
     bundle_kind: ClassVar[str] = ""
 
     @model_validator(mode="after")
-    def _no_nul_bytes(self) -> DiscoModel:
+    def _no_nul_bytes(self, info: ValidationInfo) -> DiscoModel:
         # Every text is stored, displayed and exported; PostgreSQL refuses NUL in text and most readers
         # of CSV or HTML choke on it. Refused here, the same for a user's cell and an LLM's answer.
+        if info.context is not None and info.context.get("stored"):
+            return self
         for name, value in self.__dict__.items():
             if type(value) in _NO_TEXT:  # most fields of a result: skipped without a call (store reads)
                 continue

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from ._base import DiscoModel, utcnow
+from ._base import STORED, DiscoModel, utcnow
 from .hypothesis import Decision, DecisionKind, Hypothesis, Risk, Status, Verdict
 from .result import Result
 
@@ -93,7 +93,8 @@ class ExperimentRow(DiscoModel):
             )
         if rehearsal is not None:
             fields.update(rehearsal=rehearsal.verdict)
-        return cls(**fields)
+        # Every value comes from models already validated (and NUL-checked when stored): skip that walk.
+        return cls.model_validate(fields, context=STORED)
 
     @property
     def short_statement(self) -> str:

@@ -9,6 +9,7 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from ._base import DiscoModel, Name, utcnow
+from .origin import Origin, origin_field
 from .plan import GoalpostChange, Plan
 
 Risk = Literal["value", "usability", "feasibility", "viability"]
@@ -51,6 +52,7 @@ class Hypothesis(DiscoModel):
     )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    origin: Origin | None = origin_field()
 
     @model_validator(mode="after")
     def _finite(self) -> Hypothesis:
@@ -80,3 +82,4 @@ class Decision(DiscoModel):
         default=False, description="Set when decided before any result was recorded."
     )
     decided_at: datetime = Field(default_factory=utcnow)
+    origin: Origin | None = origin_field()

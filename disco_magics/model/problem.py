@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from ._base import DiscoModel, Name, utcnow
+from .origin import Origin, origin_field
 
 
 class Metric(DiscoModel):
@@ -34,6 +35,7 @@ class Problem(DiscoModel):
     constraints: list[str] = Field(default_factory=list, max_length=50)
     outcome: str | None = Field(default=None, max_length=2_000)
     created_at: datetime = Field(default_factory=utcnow)
+    origin: Origin | None = origin_field()
 
     def metric(self, name: str) -> Metric | None:
         return next((m for m in self.metrics if m.name == name), None)

@@ -10,6 +10,7 @@ from pydantic import Field, computed_field, model_validator
 
 from ._base import DiscoModel, Name, utcnow
 from .hypothesis import Verdict
+from .origin import Origin, origin_field
 from .provenance import Provenance
 
 MetricKind = Literal["proportion", "mean"]
@@ -301,6 +302,7 @@ class Result(DiscoModel):
     prior_mean: float | None = Field(default=None, description="Bayesian: mean of a proper prior on the lift.")
     prior_sd: float | None = Field(default=None, gt=0, description="Bayesian: sd of a proper prior on the lift.")
     recorded_at: datetime = Field(default_factory=utcnow)
+    origin: Origin | None = origin_field()
 
     @model_validator(mode="before")
     @classmethod

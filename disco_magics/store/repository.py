@@ -19,7 +19,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import StoreError
 from ..model import Decision, Hypothesis, Problem, Result, utcnow
+from ..model._base import STORED
 from . import schema
+from ._portfolio import PortfolioRows
 from ._rehearsals import Rehearsals, insert_rehearsal
 from .schema import SCHEMA_VERSION
 
@@ -148,7 +150,7 @@ def _dumps(model) -> str:
     return model.model_dump_json()
 
 
-class Store(Rehearsals):
+class Store(Rehearsals, PortfolioRows):
     """Durable persistence of problems, hypotheses, results, decisions, events and artifacts."""
 
     def __init__(
@@ -298,12 +300,12 @@ class Store(Rehearsals):
     def problem(self, name: str) -> Problem | None:
         with self._read() as c:
             data = c.execute(select(schema.problems.c.data).where(schema.problems.c.name == name)).scalar()
-        return Problem.model_validate_json(data) if data else None
+        return Problem.model_validate_json(data, context=STORED) if data else None
 
     def problems(self) -> list[Problem]:
         with self._read() as c:
             rows = c.execute(select(schema.problems.c.data).order_by(schema.problems.c.updated_at)).scalars()
-            return [Problem.model_validate_json(data) for data in rows]
+            return [Problem.model_validate_json(data, context=STORED) for data in rows]
 
     def current_problem_name(self) -> str | None:
         with self._read() as c:
@@ -332,7 +334,7 @@ class Store(Rehearsals):
             data = c.execute(
                 select(table.c.data).where((table.c.problem == problem) & (table.c.id == hypothesis_id))
             ).scalar()
-        return Hypothesis.model_validate_json(data) if data else None
+        return Hypothesis.model_validate_json(data, context=STORED) if data else None
 
     def hypotheses(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Hypothesis]:
         table = schema.hypotheses
@@ -342,7 +344,7 @@ class Store(Rehearsals):
         if hypothesis_id is not None:
             query = query.where(table.c.id == hypothesis_id)
         with self._read() as c:
-            return [Hypothesis.model_validate_json(data) for data in c.execute(query).scalars()]
+            return [Hypothesis.model_validate_json(data, context=STORED) for data in c.execute(query).scalars()]
 
     # ------------------------------------------------------------------------------- results & decisions
 
@@ -403,7 +405,7 @@ class Store(Rehearsals):
         data = c.execute(select(table.c.data).where(where)).scalar()
         if data is None:
             return
-        hypothesis = Hypothesis.model_validate_json(data)
+        hypothesis = Hypothesis.model_validate_json(data, context=STORED)
         hypothesis.status = status
         hypothesis.updated_at = utcnow()
         c.execute(
@@ -429,7 +431,7 @@ class Store(Rehearsals):
         if hypothesis_id is not None:
             query = query.where(table.c.hypothesis == hypothesis_id)
         with self._read() as c:
-            return [Result.model_validate_json(data) for data in c.execute(query).scalars()]
+            return [Result.model_validate_json(data, context=STORED) for data in c.execute(query).scalars()]
 
     def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], Result | Decision]:
         """The newest ``Result`` or ``Decision`` (``table_name`` results or decisions) per (problem, hypothesis)."""
@@ -440,7 +442,7 @@ class Store(Rehearsals):
             newest = newest.where(table.c.problem == problem)
         query = select(table.c.problem, table.c.hypothesis, table.c.data).where(table.c.seq.in_(newest))
         with self._read() as c:
-            return {(p, h): model.model_validate_json(data) for p, h, data in c.execute(query)}
+            return {(p, h): model.model_validate_json(data, context=STORED) for p, h, data in c.execute(query)}
 
     def latest_results(self, problem: str | None = None) -> dict[tuple[str, str], Result]:
         """The newest ``Result`` per (problem, hypothesis) of ``problem`` (or of every problem)."""
@@ -469,7 +471,7 @@ class Store(Rehearsals):
             .order_by(table.c.seq)
         )
         with self._read() as c:
-            return [Decision.model_validate_json(data) for data in c.execute(query).scalars()]
+            return [Decision.model_validate_json(data, context=STORED) for data in c.execute(query).scalars()]
 
     # --------------------------------------------------------------------------------- events & artifacts
 

@@ -19,6 +19,7 @@ import { discoIcon } from './icon';
 import { LIVE_TABLE_RANK, liveTableFactory, notebookWidgetFactory } from './live';
 import { insertTemplate, modelToNotebookLike, selectCell } from './notebook';
 import { DiscoveryPanel, PANEL_ID } from './panel';
+import { portfolioPlugin } from './portfolioPlugin';
 import { notebookToState } from './state';
 import { cellTemplate, TemplateKind } from './templates';
 
@@ -171,4 +172,4 @@ const liveTablePlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [panelPlugin, commandsPlugin, liveTablePlugin];
+export default [panelPlugin, commandsPlugin, liveTablePlugin, portfolioPlugin];
