@@ -219,3 +219,73 @@ def test_notebook_7_shows_the_saved_table_of_a_trusted_notebook_in_a_new_kernel(
     output.screenshot(path=str(artifacts / "experiment-table-notebook7.png"))
     # Notebook 7 itself throws "reading 'schema'" while loading settings here, with or without disco
     assert console.errors_except("favicon", "Failed to load resource", "reading 'schema'") == []
+
+
+# ---------------------------------------------------------------- a big table (its rows in the HTML only)
+
+BIG = 250  # over LEAN_ROWS: the bundle says rows_in text/html
+
+
+@pytest.fixture(scope="module")
+def big_saved(jupyter_lab) -> str:
+    """A saved notebook whose %experiments output is a live table of ``BIG`` rows, bundled as the
+    kernel publishes it (``static_bundle``), its widget model gone; not trusted."""
+    import nbformat
+
+    from disco_magics.model import ExperimentRow, ExperimentTable
+    from disco_magics.widgets.table import static_bundle
+
+    rows = [
+        ExperimentRow(
+            id=f"H{i}", problem="onboarding", metric="invite_rate", baseline=0.18, target=0.25,
+            statement="A <i>bold</i> checklist & more" if i == 3 else f"Change {i} raises invite_rate",
+            **(
+                dict(observed=0.27, lift=0.09, ci_low=0.04, ci_high=0.14, n=4800, p_value=0.0001,
+                     verdict="validated", status="validated", decision="persevere", learning=f"note {i}")
+                if i % 2 == 0 else {}
+            ),
+        )
+        for i in range(BIG)
+    ]
+    data = static_bundle(ExperimentTable(rows=rows, problem="onboarding"))
+    assert "rows" not in data[EXPERIMENTS] and "</td>" not in data["text/html"]
+    data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 1, "model_id": "gone"}
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("%experiments", outputs=[nbformat.v4.new_output("display_data", data)])]
+    name = "big-table.ipynb"
+    nbformat.write(nb, str(jupyter_lab.root_dir / name))
+    return name
+
+
+def test_a_big_saved_table_reads_its_rows_from_the_html(page, console, jupyter_lab, big_saved):
+    open_notebook(page, jupyter_lab, big_saved)
+    output = notebook_cell(page, 0).locator(".jp-OutputArea-output")
+    rows = output.get_by_test_id("disco-experiment-row")
+    rows.first.wait_for()
+    assert rows.count() == BIG
+    assert rows.nth(0).get_attribute("data-hypothesis") == "H0" and "validated" in rows.nth(0).inner_text()
+    assert "A <i>bold</i> checklist & more" in rows.nth(3).inner_text()
+    assert "Saved copy, not live" in output.get_by_role("note").inner_text()
+    assert console.errors_except("favicon", "Failed to load resource") == []
+
+
+def test_a_big_saved_table_in_nbconvert_and_in_a_lab_without_the_extension(
+    page, jupyter_lab, big_saved, lab_without_extension
+):
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(jupyter_lab.root_dir / big_saved), as_version=4)
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    assert f"<tr><td>H{BIG - 1}<td>" in html and "note 248" in html
+
+    lab = lab_without_extension
+    (lab.root_dir / big_saved).write_text((jupyter_lab.root_dir / big_saved).read_text())
+    open_notebook(page, lab, big_saved)
+    rows = notebook_cell(page, 0).locator(".jp-OutputArea-output tbody tr")
+    rows.filter(has_text="note 248").wait_for()
+    assert rows.count() == BIG
+    cells = rows.nth(0).locator("td")
+    assert cells.count() == 14 and cells.nth(0).inner_text() == "H0" and cells.nth(10).inner_text() == "validated"
+    assert rows.nth(3).locator("td").nth(1).inner_text() == "A <i>bold</i> checklist & more"

@@ -32,6 +32,6 @@ def export_experiments(
     elif suffix == ".md":
         text = table_markdown(table)
     else:
-        text = _standalone_html(table_html(table))
+        text = _standalone_html(table_html(table, lean=False))  # a file read once: the lift drawings too
     write_text_atomic(target, text)
     return str(target)

@@ -81,7 +81,11 @@ def evidence_words(row: ExperimentRow) -> str:
     return f"{counted}{row.evidence_level}"
 
 
-def _cell(row: ExperimentRow, key: str) -> str:
+#: from this many rows on, the static table is lean (see ``table_html``)
+LEAN_ROWS = 200
+
+
+def _cell(row: ExperimentRow, key: str, lean: bool = False) -> str:
     value = getattr(row, key)
     if key == "evidence":
         return esc(evidence_words(row))
@@ -99,6 +103,8 @@ def _cell(row: ExperimentRow, key: str) -> str:
         if row.lift is None:
             return "—"
         ci = f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+        if lean:
+            return f"{esc(fmt(row.lift))} {esc(ci)}"
         return f'{lift_bar(row, classes=True)}<br><span class="dx-ci">{esc(fmt(row.lift))} {esc(ci)}</span>'
     if key == "p_value":
         return esc(fmt_p(value))
@@ -119,11 +125,21 @@ def _cell(row: ExperimentRow, key: str) -> str:
     return esc(value) if value else ""
 
 
-def table_html(table: ExperimentTable) -> str:
-    """A static, escaped HTML table (what a saved notebook shows without a kernel)."""
+def table_html(table: ExperimentTable, lean: bool | None = None) -> str:
+    """A static, escaped HTML table (what a saved notebook shows without a kernel).
+
+    ``lean`` (default: from ``LEAN_ROWS`` rows on) keeps every column but writes each row in as few bytes
+    as HTML allows: no lift drawing (the CI stays as text), no ``data-hypothesis``, and the optional end
+    tags ``</td>`` and ``</tr>`` left out. A live table republishes this copy on every change.
+    """
+    if lean is None:
+        lean = len(table.rows) >= LEAN_ROWS
     head = "".join(f"<th>{esc(label)}</th>" for _, label in COLUMNS)
     body = []
     for row in table.rows:
+        if lean:
+            body.append("<tr>" + "".join(f"<td>{_cell(row, key, True)}" for key, _ in COLUMNS))
+            continue
         cells = "".join(f"<td>{_cell(row, key)}</td>" for key, _ in COLUMNS)
         body.append(f'<tr data-hypothesis="{esc(row.id)}">{cells}</tr>')
     if not body:

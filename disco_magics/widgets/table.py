@@ -215,8 +215,22 @@ def static_bundle(table: ExperimentTable, rows: list[dict[str, Any]] | None = No
 
 
 def _payload(rows: list[dict[str, Any]], scope: str | None) -> dict[str, Any]:
-    """The table's JSON, exactly ``ExperimentTable.model_dump(mode="json")`` (rows already dumped)."""
-    return {"rows": rows, **table_header(scope)}
+    """The table's JSON: ``ExperimentTable.model_dump(mode="json")`` (rows already dumped), or, for a
+    table of ``LEAN_ROWS`` rows or more, the header only with ``"rows_in": "text/html"``.
+
+    A live table republishes its whole bundle on every change, and the rows in both the HTML and the
+    JSON made a 1,000-row update 1.2 MB; the lean HTML holds every column, so the lab extension reads the
+    rows from it (``rowsFromHtml`` in labextension/src/parse.ts). ``problems`` gives each row's problem
+    when the table shows all of them (the HTML has no problem column).
+    """
+    from ..display.table import LEAN_ROWS
+
+    if len(rows) < LEAN_ROWS:
+        return {"rows": rows, **table_header(scope)}
+    payload = {**table_header(scope), "rows_in": "text/html", "count": len(rows)}
+    if scope is None:
+        payload["problems"] = [row["problem"] for row in rows]
+    return payload
 
 
 def table_header(scope: str | None) -> dict[str, Any]:
@@ -229,12 +243,26 @@ TEXT_ROWS = 100
 
 
 def _text(rows: list[ExperimentRow], scope: str | None) -> str:
-    from ..display.table import table_text
+    from ..display.table import LEAN_ROWS, table_text
+
+    if len(rows) >= LEAN_ROWS:  # a terminal does not need a thousand lines, nor a live update their bytes
+        return _summary(rows, scope)
 
     text = table_text(ExperimentTable(rows=rows[:TEXT_ROWS], problem=scope))
     if len(rows) > TEXT_ROWS:
         text += f"\n… and {len(rows) - TEXT_ROWS:,} more hypotheses"
     return text
+
+
+def _summary(rows: list[ExperimentRow], scope: str | None) -> str:
+    """One line for a big table: how many hypotheses, with results, decided."""
+    tested = sum(row.verdict is not None for row in rows)
+    decided = sum(row.decision is not None for row in rows)
+    where = f"problem {scope}" if scope else "all problems"
+    return (
+        f"Experiments — {where}: {len(rows):,} hypotheses, {tested:,} with a result, {decided:,} decided "
+        "(the table is the HTML output; %experiments --export PATH writes it as CSV)"
+    )
 
 
 class StaticTable:
@@ -250,7 +278,8 @@ class StaticTable:
 
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-        self._frame: tuple[str | None, str, str] | None = None  # (scope, before rows, after rows)
+        # (scope, lean, before rows, after rows)
+        self._frame: tuple[str | None, bool, str, str] | None = None
 
     def bundle(
         self, rows: list[ExperimentRow], dumps: list[dict[str, Any]], scope: str | None
@@ -262,27 +291,31 @@ class StaticTable:
         }
 
     def html(self, rows: list[ExperimentRow], dumps: list[dict[str, Any]], scope: str | None) -> str:
-        from ..display.table import table_html
+        from ..display.table import LEAN_ROWS, table_html
 
+        lean = len(rows) >= LEAN_ROWS
         if not rows:
             return table_html(ExperimentTable(rows=[], problem=scope))
+        # a frame of another scope or leanness: every row is rendered again
+        refresh_all = self._frame is None or self._frame[:2] != (scope, lean)
         fragments = []
         fresh: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         for row, dump in zip(rows, dumps, strict=True):
             key = (row.problem, row.id)
             cached = self._rows.get(key)
             unchanged = cached is not None and (cached[0] is dump or cached[0] == dump)
-            if not unchanged or self._frame is None or self._frame[0] != scope:
-                one = table_html(ExperimentTable(rows=[row], problem=scope))
+            if not unchanged or refresh_all:
+                one = table_html(ExperimentTable(rows=[row], problem=scope), lean)
                 parts = one.split(self.OPEN)
                 if len(parts) != 2 or parts[1].count(self.CLOSE) != 1:
                     self._rows.clear()
-                    return table_html(ExperimentTable(rows=rows, problem=scope))
+                    self._frame = None
+                    return table_html(ExperimentTable(rows=rows, problem=scope), lean)
                 body, after = parts[1].split(self.CLOSE)
-                self._frame = (scope, parts[0] + self.OPEN, self.CLOSE + after)
+                self._frame = (scope, lean, parts[0] + self.OPEN, self.CLOSE + after)
                 cached = (dump, body)
             fresh[key] = cached
             fragments.append(cached[1])
         self._rows = fresh
-        _, before, after = self._frame
+        _, _, before, after = self._frame
         return before + "".join(fragments) + after

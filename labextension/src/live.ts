@@ -41,7 +41,7 @@ export function widgetModelId(data: IRenderMime.IMimeModel['data']): string | nu
 
 /** The saved table, with the hint when the output was a widget. */
 export function savedCopy(data: IRenderMime.IMimeModel['data']): HTMLElement {
-  const table = renderBundle(MIME.experiments, data[MIME.experiments]);
+  const table = renderBundle(MIME.experiments, data[MIME.experiments], data['text/html']);
   if (!widgetModelId(data)) {
     return table;
   }

@@ -19,7 +19,7 @@ export class DiscoRenderer extends Widget implements IRenderMime.IRenderer {
   }
 
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    this.node.replaceChildren(renderBundle(this._mimeType, model.data[this._mimeType]));
+    this.node.replaceChildren(renderBundle(this._mimeType, model.data[this._mimeType], model.data['text/html']));
     return Promise.resolve();
   }
 

@@ -564,10 +564,13 @@ export function unreadable(mime: string): HTMLElement {
   );
 }
 
-/** Render a bundle of one of the disco mime types; a bundle that doesn't fit says so in one line. */
-export function renderBundle(mime: string, data: unknown): HTMLElement {
+/**
+ * Render a bundle of one of the disco mime types; a bundle that doesn't fit says so in one line.
+ * `html` is the same output's `text/html`, where a big experiment table keeps its rows.
+ */
+export function renderBundle(mime: string, data: unknown, html?: unknown): HTMLElement {
   try {
-    return renderKnown(mime, data) ?? unreadable(mime);
+    return renderKnown(mime, data, html) ?? unreadable(mime);
   } catch (err) {
     // A corrupted or foreign bundle (an older or newer disco_magics, a hand-edited notebook).
     console.warn(`disco-magics: could not render ${mime}`, err);
@@ -575,7 +578,7 @@ export function renderBundle(mime: string, data: unknown): HTMLElement {
   }
 }
 
-function renderKnown(mime: string, data: unknown): HTMLElement | null {
+function renderKnown(mime: string, data: unknown, html?: unknown): HTMLElement | null {
   if (mime === MIME.problem) {
     const bundle = asProblemBundle(data);
     return bundle && renderProblem(bundle);
@@ -586,7 +589,7 @@ function renderKnown(mime: string, data: unknown): HTMLElement | null {
     const bundle = asResultBundle(data);
     return bundle && renderResult(bundle);
   } else if (mime === MIME.experiments) {
-    const bundle = asExperimentsBundle(data);
+    const bundle = asExperimentsBundle(data, html);
     return bundle && renderExperiments(bundle);
   } else if (mime === MIME.report) {
     const bundle = asReportBundle(data);

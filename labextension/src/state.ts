@@ -108,8 +108,25 @@ export function asResultBundle(value: unknown): IResultBundle | null {
   return value && hasString(value, 'hypothesis') ? (value as IResultBundle) : null;
 }
 
-export function asExperimentsBundle(value: unknown): IExperimentsBundle | null {
-  const rows = (value as Record<string, unknown> | null)?.rows;
+/**
+ * The experiment table's bundle. A table of many rows (200+) keeps its rows only in the output's
+ * `text/html` (`"rows_in": "text/html"`; a live table republishes its bundle on every change), so
+ * `html` is that output's HTML; bundles with `rows` (every table saved before, and small ones) are
+ * read as they are.
+ */
+export function asExperimentsBundle(value: unknown, html?: unknown): IExperimentsBundle | null {
+  const record = value as Record<string, unknown> | null;
+  let rows = record?.rows;
+  if (!Array.isArray(rows) && record && record.rows_in === 'text/html') {
+    const text = Array.isArray(html) ? html.join('') : html;
+    if (typeof text !== 'string') {
+      return null;
+    }
+    const problems = Array.isArray(record.problems) ? record.problems : [];
+    rows = rowsFromHtml(text).map((row, i) =>
+      typeof problems[i] === 'string' ? { ...row, problem: problems[i] as string } : row
+    );
+  }
   if (!Array.isArray(rows)) {
     return null;
   }
@@ -120,6 +137,78 @@ export function asExperimentsBundle(value: unknown): IExperimentsBundle | null {
         typeof row === 'object' && row !== null && typeof row.id === 'string'
     )
   };
+}
+
+// The static table's columns, in order (disco_magics/display/table.py COLUMNS).
+const HTML_COLUMNS = [
+  'id', 'statement', 'risk', 'metric', 'baseline', 'target', 'observed', 'lift',
+  'n', 'p_value', 'verdict', 'status', 'decision', 'learning'
+] as const;
+
+const DASH = '—';
+
+function cellText(cell: Element | undefined): string | null {
+  const value = (cell?.textContent ?? '').trim();
+  return value && value !== DASH ? value : null;
+}
+
+function cellNumber(value: string | null): number | null {
+  if (value === null) {
+    return null;
+  }
+  if (value === '<0.001') {
+    return 0.0005; // shown as <0.001 again
+  }
+  const parsed = Number(value.replace(/,/g, ''));
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
+/**
+ * The rows of the static experiment table (`disco_magics/display/table.py`), read back from its HTML:
+ * every column the table shows. Numbers come back as the HTML rounds them (3 decimals). The document
+ * is parsed inert (no script runs, nothing loads); only text and `title` attributes are read.
+ */
+export function rowsFromHtml(html: string): IExperimentRow[] {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const rows: IExperimentRow[] = [];
+  for (const tr of Array.from(doc.querySelectorAll('.disco-experiments tbody > tr'))) {
+    const cells = Array.from(tr.children).filter(c => c.tagName === 'TD');
+    if (cells.length !== HTML_COLUMNS.length) {
+      continue; // "No hypotheses yet."
+    }
+    const at = (key: (typeof HTML_COLUMNS)[number]) => cells[HTML_COLUMNS.indexOf(key)];
+    const idCell = at('id');
+    const id = (idCell.firstChild?.textContent ?? '').trim();
+    if (!id) {
+      continue;
+    }
+    const statement = at('statement').querySelector('[title]')?.getAttribute('title') ?? cellText(at('statement'));
+    const lift = /^(\S+) \[(\S+), (\S+)\]$/.exec(cellText(at('lift')) ?? '');
+    const decisionCell = at('decision');
+    rows.push({
+      id,
+      statement,
+      risk: cellText(at('risk')),
+      metric: cellText(at('metric')),
+      baseline: cellNumber(cellText(at('baseline'))),
+      target: cellNumber(cellText(at('target'))),
+      observed: cellNumber(cellText(at('observed'))),
+      lift: lift ? cellNumber(lift[1]) : null,
+      ci_low: lift ? cellNumber(lift[2]) : null,
+      ci_high: lift ? cellNumber(lift[3]) : null,
+      n: cellNumber(cellText(at('n'))),
+      p_value: cellNumber(cellText(at('p_value'))),
+      verdict: at('verdict').querySelector('b')?.textContent?.trim() || null,
+      // the latest rehearsal (synthetic data), written apart under the verdict: never evidence
+      rehearsal: (at('verdict').querySelector('.disco-rehearsal')?.textContent ?? '').replace(/^rehearsal: /, '').trim() || null,
+      status: cellText(at('status')),
+      decision: decisionCell.querySelector('b')?.textContent?.trim() || null,
+      learning: cellText(at('learning')) ?? '',
+      without_evidence: decisionCell.querySelector('[title="decided without evidence"]') !== null,
+      post_hoc: idCell.querySelector('.dx-post-hoc') !== null
+    });
+  }
+  return rows;
 }
 
 /** A learning report: problems, each with a problem bundle; cards without a hypothesis are dropped. */
@@ -355,7 +444,7 @@ export function notebookToState(notebook: INotebookLike): IDiscoveryState {
           time: time(result.recorded_at)
         });
       }
-      const table = asExperimentsBundle(outputJSON(output, MIME.experiments));
+      const table = asExperimentsBundle(outputJSON(output, MIME.experiments), output.data?.['text/html']);
       if (table) {
         const generated = time(table.generated_at);
         if (str(table.problem)) {
