@@ -142,8 +142,27 @@ export function asExperimentsBundle(value: unknown, html?: unknown): IExperiment
 // The static table's columns, in order (disco_magics/display/table.py COLUMNS).
 const HTML_COLUMNS = [
   'id', 'statement', 'risk', 'metric', 'baseline', 'target', 'observed', 'lift',
-  'n', 'p_value', 'verdict', 'status', 'decision', 'learning'
+  'n', 'p_value', 'verdict', 'status', 'evidence', 'decision', 'learning'
 ] as const;
+// Tables saved before the evidence column existed.
+const OLD_HTML_COLUMNS = HTML_COLUMNS.filter(c => c !== 'evidence');
+
+/** "2 (1+ 1−) qualitative" or "none": the evidence cell of the static table. */
+function evidenceFromText(text: string | null): Partial<IExperimentRow> {
+  if (text === null) {
+    return {};
+  }
+  const found = /^(?:(\d+) \((\d+)\+ (\d+)−\) )?(none|qualitative|prototype|experiment)$/.exec(text);
+  if (!found) {
+    return {};
+  }
+  return {
+    evidence: found[1] ? Number(found[1]) : 0,
+    supports: found[2] ? Number(found[2]) : 0,
+    contradicts: found[3] ? Number(found[3]) : 0,
+    evidence_level: found[4]
+  };
+}
 
 const DASH = '—';
 
@@ -173,10 +192,12 @@ export function rowsFromHtml(html: string): IExperimentRow[] {
   const rows: IExperimentRow[] = [];
   for (const tr of Array.from(doc.querySelectorAll('.disco-experiments tbody > tr'))) {
     const cells = Array.from(tr.children).filter(c => c.tagName === 'TD');
-    if (cells.length !== HTML_COLUMNS.length) {
+    const columns: readonly string[] =
+      cells.length === HTML_COLUMNS.length ? HTML_COLUMNS : cells.length === OLD_HTML_COLUMNS.length ? OLD_HTML_COLUMNS : [];
+    if (!columns.length) {
       continue; // "No hypotheses yet."
     }
-    const at = (key: (typeof HTML_COLUMNS)[number]) => cells[HTML_COLUMNS.indexOf(key)];
+    const at = (key: (typeof HTML_COLUMNS)[number]) => cells[columns.indexOf(key)];
     const idCell = at('id');
     const id = (idCell.firstChild?.textContent ?? '').trim();
     if (!id) {
@@ -205,7 +226,8 @@ export function rowsFromHtml(html: string): IExperimentRow[] {
       decision: decisionCell.querySelector('b')?.textContent?.trim() || null,
       learning: cellText(at('learning')) ?? '',
       without_evidence: decisionCell.querySelector('[title="decided without evidence"]') !== null,
-      post_hoc: idCell.querySelector('.dx-post-hoc') !== null
+      post_hoc: idCell.querySelector('.dx-post-hoc') !== null,
+      ...(columns.includes('evidence') ? evidenceFromText(cellText(at('evidence'))) : {})
     });
   }
   return rows;
