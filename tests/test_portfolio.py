@@ -118,7 +118,7 @@ def test_disco_portfolio_prints_markdown_and_writes_escaped_html(tmp_path):
     printed = disco("portfolio", "--store", str(store), cwd=tmp_path)
     assert printed.returncode == 0, printed.stderr
     assert "## onboarding" in printed.stdout
-    assert "| H1 | value | validated | validated |" in printed.stdout
+    assert "| H1 | value | validated · evidence: experiment | validated |" in printed.stdout
     assert "no \\| pipe newline" in printed.stdout  # a learning cannot break the table
     written = disco("portfolio", "--store", str(store), "--out", "portfolio.html", cwd=tmp_path)
     assert written.returncode == 0, written.stderr

@@ -77,31 +77,39 @@ def portfolio(
 def _build(store, shown: str, root: Path, reuse: dict) -> Portfolio:
     from ..model import Decision, Hypothesis, Result
     from ..model._base import STORED
+    from ..model.evidence import evidence_level
 
     problems = {p.name: p for p in store.problems()}
     by_problem: dict[str, list[PortfolioHypothesis]] = {}
     relative: dict[str | None, str | None] = {}  # notebook -> shown path: many hypotheses share a notebook
     seen = set()
+    signals = store.evidence_counts()  # one query: logged evidence per hypothesis, by signal
     for problem, hid, stored, result, decision in store.hypothesis_rows():
         key = (problem, hid)
         seen.add(key)
+        counted = signals.get(key, {})
+        version = (stored, result, decision, root, tuple(sorted(counted.items())))
         cached = reuse.get(key)
-        if cached is not None and cached[0] == (stored, result, decision, root):
+        if cached is not None and cached[0] == version:
             row = cached[1]
         else:
             h = Hypothesis.model_validate_json(stored, context=STORED)
+            latest = Result.model_validate_json(result, context=STORED) if result else None
             row = PortfolioHypothesis.from_evidence(
                 h,
-                Result.model_validate_json(result, context=STORED) if result else None,
+                latest,
                 Decision.model_validate_json(decision, context=STORED) if decision else None,
+                signals=counted,
+                # from the latest look only (the table reads every look): one on tracked events reads
+                # "prototype" even when an earlier look measured data
+                evidence_level=evidence_level(sum(counted.values()), [latest] if latest else []),
             )
-            # ExperimentRow.from_evidence builds the columns; provenance and the kill mark are the portfolio's.
-            # post_hoc (issue 13) arrives with ExperimentRow. TODO(issue 14): evidence_level, the same way.
-            # Gap: the latest rehearsal (store.latest_rehearsals) is not passed, so `rehearsal` stays None.
+            # ExperimentRow.from_evidence builds the columns (post_hoc, evidence); provenance and the kill
+            # mark are the portfolio's. Gap: the latest rehearsal is not passed, so `rehearsal` stays None.
             notebook, cell = _where(h.origin, root, relative)
             # model_copy: three fields set without validating the row a fourth time
             row = row.model_copy(update={"notebook": notebook, "cell": cell, "killed": row.decision == "kill"})
-            reuse[key] = ((stored, result, decision, root), row)
+            reuse[key] = (version, row)
         by_problem.setdefault(problem, []).append(row)
     for gone in set(reuse) - seen:
         del reuse[gone]
