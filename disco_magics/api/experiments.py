@@ -24,11 +24,11 @@ def experiment_table(
     if scope is not None and problem is not None:
         s.resolve_problem(scope, example="%experiments --problem onboarding")
     store = s.store
-    results = store.latest_results(scope)
+    every_result = store.results_by_hypothesis(scope)  # the latest look and the evidence level, one read
+    results = {key: looks[-1] for key, looks in every_result.items()}
     decisions = store.latest_decisions(scope)
     rehearsals = store.latest_rehearsals(scope)
     signals = store.evidence_counts(scope)
-    every_result = store.results_by_hypothesis(scope)
     rows = []
     for h in store.hypotheses(scope):
         key = (h.problem, h.id)

@@ -28,15 +28,18 @@ def report(
     problems = [s.resolve_problem(problem)] if problem else store.problems()
     from ..model import evidence_level
 
-    results = store.latest_results()
+    every_result = store.results_by_hypothesis()  # the latest look and the evidence level, one read
+    results = {key: looks[-1] for key, looks in every_result.items()}
     decisions = store.latest_decisions()
-    every_result = store.results_by_hypothesis()
     sections = []
     for p in problems:
+        heard: dict[str, list] = {}  # one read of the problem's evidence, not one per hypothesis
+        for piece in store.evidence(p.name):
+            heard.setdefault(piece.hypothesis, []).append(piece)
         cards = []
         for h in sorted(store.hypotheses(p.name), key=lambda h: (RISK_ORDER.index(h.risk), h.id)):
             result = results.get((p.name, h.id))
-            logged = store.evidence(p.name, h.id)
+            logged = heard.get(h.id, [])
             cards.append(
                 LearningCard(
                     hypothesis=h,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select
 
 from ..model import Evidence, Result
+from ..model._base import STORED
 from . import schema
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class EvidenceRecords:
 
         def _write(self) -> AbstractContextManager[Connection]: ...
         def _read(self) -> AbstractContextManager[Connection]: ...
+        def _models(self, table, model, problem: str | None, hypothesis_id: str | None) -> list: ...
 
     def add_evidence(self, evidence: Evidence) -> None:
         with self._write() as c:
@@ -42,14 +44,7 @@ class EvidenceRecords:
 
     def evidence(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Evidence]:
         """Every piece of evidence, oldest first (of one problem, one hypothesis, or all)."""
-        table = schema.evidence
-        query = select(table.c.data).order_by(table.c.seq)
-        if problem is not None:
-            query = query.where(table.c.problem == problem)
-        if hypothesis_id is not None:
-            query = query.where(table.c.hypothesis == hypothesis_id)
-        with self._read() as c:
-            return [Evidence.model_validate_json(data) for data in c.execute(query).scalars()]
+        return self._models(schema.evidence, Evidence, problem, hypothesis_id)
 
     def evidence_counts(self, problem: str | None = None) -> dict[tuple[str, str], dict[str, int]]:
         """Per (problem, hypothesis): how many pieces of evidence carry each signal."""
@@ -74,5 +69,5 @@ class EvidenceRecords:
         found: dict[tuple[str, str], list[Result]] = {}
         with self._read() as c:
             for p, h, data in c.execute(query):
-                found.setdefault((p, h), []).append(Result.model_validate_json(data))
+                found.setdefault((p, h), []).append(Result.model_validate_json(data, context=STORED))
         return found

@@ -425,14 +425,18 @@ class Store(EvidenceRecords, Rehearsals, PortfolioRows):
 
     def results(self, problem: str | None = None, hypothesis_id: str | None = None) -> list[Result]:
         """Every result, oldest first, validated into ``Result``."""
-        table = schema.results
+        return self._models(schema.results, Result, problem, hypothesis_id)
+
+    def _models(self, table, model, problem: str | None, hypothesis_id: str | None) -> list:
+        """The ``data`` of every row of an append-only ``table`` (results, evidence), oldest first, of one
+        problem, one hypothesis or all, validated into ``model``."""
         query = select(table.c.data).order_by(table.c.seq)
         if problem is not None:
             query = query.where(table.c.problem == problem)
         if hypothesis_id is not None:
             query = query.where(table.c.hypothesis == hypothesis_id)
         with self._read() as c:
-            return [Result.model_validate_json(data, context=STORED) for data in c.execute(query).scalars()]
+            return [model.model_validate_json(data, context=STORED) for data in c.execute(query).scalars()]
 
     def latest(self, table_name: str, problem: str | None = None) -> dict[tuple[str, str], Result | Decision]:
         """The newest ``Result`` or ``Decision`` (``table_name`` results or decisions) per (problem, hypothesis)."""
