@@ -44,6 +44,7 @@ def test_drafted_hypotheses_from_a_real_small_model_are_valid_or_one_line(real):
     except UsageError as err:
         print(f"\nllama.cpp + SmolLM2-135M, %hypotheses --draft 2: {err} ({time.monotonic() - start:.1f} s)")
         assert "\n" not in str(err) and real.inserted == []
+        assert "cannot reach" not in str(err)  # the server answered: the one line is about its answer
     else:
         print(f"\nllama.cpp drafts in {time.monotonic() - start:.1f} s:\n" + "\n\n".join(real.inserted))
         assert len(real.inserted) == 2
@@ -64,7 +65,7 @@ def test_an_evidence_signal_from_a_real_small_model_is_a_suggestion_or_one_line(
         real.run_cell_magic("evidence", "H1 --kind interview --source 'call, 2026-11-30'", NOTES)
     except UsageError as err:
         print(f"\nllama.cpp + SmolLM2-135M, %%evidence without --signal: {err}")
-        assert "\n" not in str(err)
+        assert "\n" not in str(err) and "cannot reach" not in str(err)
     else:
         out = capsys.readouterr().out
         assert out.startswith("Suggested signal for H1: ") and "nothing stored" in out
@@ -81,7 +82,7 @@ def test_a_narrative_from_a_real_small_model_quotes_only_stored_numbers_or_is_on
     except Exception as err:
         from disco_magics.errors import ProviderError
 
-        assert isinstance(err, ProviderError) and "\n" not in str(err)
+        assert isinstance(err, ProviderError) and "\n" not in str(err) and "cannot reach" not in str(err)
         print(f"\nllama.cpp + SmolLM2-135M, --narrate: {err}")
         return
     from disco_magics.generate.narrative import stored_numbers, unsupported_number
